@@ -25,7 +25,14 @@ public readonly record struct CallOptions
     /// Inherit the deadline and cancellation of the gRPC call being served on this async flow
     /// (<see cref="Server.ServerCallContext.Current"/>). On by default.
     /// </summary>
-    public bool PropagateServerCall { get; init; } = true;
+    public bool PropagateServerCall
+    {
+        get => !_suppressPropagation;
+        init => _suppressPropagation = !value;
+    }
+
+    // Stored inverted so that default(CallOptions) propagates.
+    private readonly bool _suppressPropagation;
 
     /// <summary>A deadline <paramref name="timeout"/> from now, measured with <paramref name="timeProvider"/>.</summary>
     public CallOptions WithTimeout(TimeSpan timeout, TimeProvider? timeProvider = null) =>
