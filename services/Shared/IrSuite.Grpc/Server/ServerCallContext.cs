@@ -127,12 +127,9 @@ public sealed class ServerCallContext : IDisposable
 
     public void Dispose()
     {
+        // CurrentCall needs no reset: the value was set inside the call's own async flow, which ends here.
         _deadlineTimer?.Dispose();
         _deadlineCts?.Dispose();
-        if (ReferenceEquals(CurrentCall.Value, this))
-        {
-            CurrentCall.Value = null;
-        }
     }
 
     /// <summary>Reads call headers; returns a status to end the call with at once, or null to go on.</summary>
@@ -166,57 +163,85 @@ public sealed class ServerCallContext : IDisposable
     }
 
     /// <summary>Reads the one request message of a unary or server-streaming call.</summary>
-    internal async Task<T> ReadSingleMessageAsync<T>(MessageParser<T> parser)
+    internal ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser)
         where T : IMessage<T>
     {
+        // Fast path: a small request usually arrives with END_STREAM before the handler runs.
         var reader = _http.Request.BodyReader;
+        if (reader.TryRead(out var result))
+        {
+            if (result.IsCompleted)
+            {
+                return ValueTask.FromResult(ParseSingleMessage(reader, result.Buffer, parser));
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+
+        return ReadSingleMessageSlowAsync(reader, parser);
+    }
+
+    private async ValueTask<T> ReadSingleMessageSlowAsync<T>(System.IO.Pipelines.PipeReader reader, MessageParser<T> parser)
+        where T : IMessage<T>
+    {
         while (true)
         {
             var result = await reader.ReadAsync(CancellationToken).ConfigureAwait(false);
+            if (result.IsCompleted)
+            {
+                return ParseSingleMessage(reader, result.Buffer, parser);
+            }
+
             var buffer = result.Buffer;
+            if (MessageFraming.TryReadHeader(buffer, out _, out var length))
+            {
+                // Refuse an oversized message before buffering it.
+                MessageFraming.CheckReceiveLimit(length, _runtime.Options.MaxReceiveMessageSize);
+            }
+
+            // Wait for END_STREAM: a unary request is exactly one message.
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private T ParseSingleMessage<T>(System.IO.Pipelines.PipeReader reader, ReadOnlySequence<byte> buffer, MessageParser<T> parser)
+        where T : IMessage<T>
+    {
+        try
+        {
+            if (buffer.Length == 0)
+            {
+                throw new RpcException(new Status(StatusCode.Unimplemented, "No request message received for a unary call."));
+            }
+
             var hasHeader = MessageFraming.TryReadHeader(buffer, out var compressed, out var length);
             if (hasHeader)
             {
                 MessageFraming.CheckReceiveLimit(length, _runtime.Options.MaxReceiveMessageSize);
             }
 
-            if (!result.IsCompleted)
+            var frameLength = (long)GrpcProtocol.HeaderSize + length;
+            if (!hasHeader || buffer.Length < frameLength)
             {
-                // Wait for the END_STREAM: a unary request is exactly one message.
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                continue;
+                throw new RpcException(new Status(StatusCode.Internal, "Incomplete message."));
             }
 
-            try
+            if (buffer.Length > frameLength)
             {
-                if (buffer.Length == 0)
-                {
-                    throw new RpcException(new Status(StatusCode.Unimplemented, "No request message received for a unary call."));
-                }
-
-                var frameLength = (long)GrpcProtocol.HeaderSize + length;
-                if (!hasHeader || buffer.Length < frameLength)
-                {
-                    throw new RpcException(new Status(StatusCode.Internal, "Incomplete message."));
-                }
-
-                if (buffer.Length > frameLength)
-                {
-                    var rest = buffer.Slice(frameLength);
-                    var second = MessageFraming.TryReadHeader(rest, out _, out var secondLength)
-                        && rest.Length == GrpcProtocol.HeaderSize + (long)secondLength;
-                    throw second
-                        ? new RpcException(new Status(StatusCode.Unimplemented, "More than one request message received for a unary call."))
-                        : new RpcException(new Status(StatusCode.Internal, "Additional data after the message received."));
-                }
-
-                IsRequestMessageCompressed = compressed;
-                return MessageFraming.Parse(buffer.Slice(GrpcProtocol.HeaderSize, length), compressed, _requestDecompressor, parser, _runtime.Options.MaxReceiveMessageSize);
+                var rest = buffer.Slice(frameLength);
+                var second = MessageFraming.TryReadHeader(rest, out _, out var secondLength)
+                    && rest.Length == GrpcProtocol.HeaderSize + (long)secondLength;
+                throw second
+                    ? new RpcException(new Status(StatusCode.Unimplemented, "More than one request message received for a unary call."))
+                    : new RpcException(new Status(StatusCode.Internal, "Additional data after the message received."));
             }
-            finally
-            {
-                reader.AdvanceTo(buffer.End);
-            }
+
+            IsRequestMessageCompressed = compressed;
+            return MessageFraming.Parse(buffer.Slice(GrpcProtocol.HeaderSize, length), compressed, _requestDecompressor, parser, _runtime.Options.MaxReceiveMessageSize);
+        }
+        finally
+        {
+            reader.AdvanceTo(buffer.End);
         }
     }
 

@@ -56,6 +56,18 @@ internal abstract class ServerMethodHandler
 
     protected abstract Task InvokeAsync(ServerCallContext context);
 
+    /// <summary>The one response of a unary or client-streaming call; sent with the trailers, not flushed alone.</summary>
+    protected static ValueTask WriteSingleResponseAsync(ServerCallContext context, IMessage? response)
+    {
+        if (response is null)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, "No message returned from method."));
+        }
+
+        // A handler that set a non-OK status ends the call without a message.
+        return context.Status.StatusCode == StatusCode.OK ? context.WriteMessageAsync(response, flush: false, default) : ValueTask.CompletedTask;
+    }
+
     private async Task InvokeTerminalAsync(ServerCallContext context)
     {
         try
@@ -106,12 +118,8 @@ internal sealed class UnaryServerMethodHandler<TService, TRequest, TResponse>(
     protected override async Task InvokeAsync(ServerCallContext context)
     {
         var request = await context.ReadSingleMessageAsync(method.RequestParser).ConfigureAwait(false);
-        var response = await handler(activator(context.HttpContext), request, context).ConfigureAwait(false)
-            ?? throw new RpcException(new Status(StatusCode.Cancelled, "No message returned from method."));
-        if (context.Status.StatusCode == StatusCode.OK)
-        {
-            await context.WriteMessageAsync(response, flush: false, default).ConfigureAwait(false);
-        }
+        var response = await handler(activator(context.HttpContext), request, context).ConfigureAwait(false);
+        await WriteSingleResponseAsync(context, response).ConfigureAwait(false);
     }
 }
 
@@ -144,12 +152,8 @@ internal sealed class ClientStreamingServerMethodHandler<TService, TRequest, TRe
     {
         context.DisableRequestBodyLimits();
         var requests = new ServerRequestStream<TRequest>(context, method.RequestParser);
-        var response = await handler(activator(context.HttpContext), requests, context).ConfigureAwait(false)
-            ?? throw new RpcException(new Status(StatusCode.Cancelled, "No message returned from method."));
-        if (context.Status.StatusCode == StatusCode.OK)
-        {
-            await context.WriteMessageAsync(response, flush: false, default).ConfigureAwait(false);
-        }
+        var response = await handler(activator(context.HttpContext), requests, context).ConfigureAwait(false);
+        await WriteSingleResponseAsync(context, response).ConfigureAwait(false);
     }
 }
 
