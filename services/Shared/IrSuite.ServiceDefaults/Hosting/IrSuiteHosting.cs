@@ -1,0 +1,84 @@
+using System.Net;
+using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Data;
+using IrSuite.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace IrSuite.ServiceDefaults.Hosting;
+
+/// <summary>The wiring every IrSuite host shares, so each Program.cs stays a few lines.</summary>
+public static class IrSuiteHosting
+{
+    /// <summary>
+    /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), the clock,
+    /// channels to peer services, and health and reflection. Returns the gRPC builder for the services to add to.
+    /// </summary>
+    public static GrpcServerBuilder AddIrSuiteHost(this WebApplicationBuilder builder, int defaultPort)
+    {
+        var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{defaultPort}";
+        var endpoint = IPEndPoint.Parse(address);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(endpoint));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ServiceChannels>();
+        builder.Services.TryAddSingleton<Migrator>();
+        builder.Services.TryAddSingleton<OutboxWriter>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        DapperSetup.Configure();
+        return builder.Services.AddGrpcServer().AddHealth().AddReflection();
+    }
+
+    /// <summary>
+    /// A service's database from <c>Databases:&lt;service&gt;</c> (SQLite file <c>data/&lt;service&gt;.db</c> by default),
+    /// its outbox relay, and a readiness check (reachable, migrations applied).
+    /// </summary>
+    public static IServiceCollection AddServiceDatabase<TDatabase>(
+        this IServiceCollection services, IConfiguration configuration, string service, Func<DatabaseOptions, TDatabase> create)
+        where TDatabase : ServiceDatabase
+    {
+        var options = configuration.GetSection($"Databases:{service}").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (options.ConnectionString.Length == 0 && !options.IsPostgres)
+        {
+            options.ConnectionString = Path.Combine(configuration["Data:Directory"] ?? "data", service + ".db");
+        }
+
+        services.AddSingleton(_ => create(options));
+        services.AddSingleton<OutboxRelay<TDatabase>>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TDatabase>>());
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            $"database-{service}", sp => new DatabaseHealthCheck(sp.GetRequiredService<TDatabase>()), HealthStatus.Unhealthy, ["ready"]));
+        return services;
+    }
+
+    /// <summary>Applies the migrations of the given databases (embedded start-up, or the distributed <c>migrate</c> command).</summary>
+    public static async Task MigrateAsync(this IHost host, params Type[] databaseTypes)
+    {
+        var migrator = host.Services.GetRequiredService<Migrator>();
+        foreach (var type in databaseTypes)
+        {
+            await migrator.MigrateAsync((ServiceDatabase)host.Services.GetRequiredService(type));
+        }
+    }
+
+    private sealed class DatabaseHealthCheck(ServiceDatabase database) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await Migrator.IsUpToDateAsync(database, cancellationToken)
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy("Migrations not applied.");
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("Database unreachable.");
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using IrSuite.Grpc.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace IrSuite.ServiceDefaults.Hosting;
+
+/// <summary>
+/// One shared gRPC channel per peer service, addressed by configuration <c>Services:&lt;service&gt;:Address</c>
+/// (the suite host points every peer at itself). Calls inherit the incoming call's deadline and cancellation.
+/// </summary>
+public sealed class ServiceChannels(IConfiguration configuration, ILoggerFactory loggerFactory) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+
+    public GrpcChannel Get(string service) => _channels.GetOrAdd(service, name =>
+    {
+        var address = configuration[$"Services:{name}:Address"]
+            ?? throw new InvalidOperationException($"Configuration Services:{name}:Address is missing.");
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { LoggerFactory = loggerFactory, DefaultTimeout = TimeSpan.FromSeconds(10) });
+    });
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+    }
+}
