@@ -65,6 +65,30 @@ public static class IrSuiteHosting
         }
     }
 
+    /// <summary>
+    /// Runs a host. <c>migrate</c> as the first argument applies the migrations and exits (the distributed
+    /// deployment's migration job); otherwise SQLite databases are migrated at start-up (embedded default),
+    /// PostgreSQL ones only with <c>Migrations:OnStartup=true</c>, and the host serves until stopped.
+    /// </summary>
+    public static async Task<int> RunIrSuiteAsync(this WebApplication app, string[] args, params Type[] databaseTypes)
+    {
+        if (args.Length > 0 && args[0] == "migrate")
+        {
+            await app.MigrateAsync(databaseTypes);
+            return 0;
+        }
+
+        var onStartup = app.Configuration.GetValue<bool?>("Migrations:OnStartup")
+            ?? databaseTypes.All(t => ((ServiceDatabase)app.Services.GetRequiredService(t)).Dialect == SqlDialect.Sqlite);
+        if (onStartup)
+        {
+            await app.MigrateAsync(databaseTypes);
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
     private sealed class DatabaseHealthCheck(ServiceDatabase database) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -17,8 +17,19 @@ public interface IDueTimerHandler<TDatabase>
 }
 
 /// <summary>A stored timer.</summary>
-public sealed record DueTimer(string TimerId, string Kind, string AggregateId, long DueAtMs, string Payload)
+public sealed class DueTimer
 {
+    public string TimerId { get; init; } = "";
+
+    public string Kind { get; init; } = "";
+
+    /// <summary>What the timer is about (e.g. the referral id).</summary>
+    public string AggregateId { get; init; } = "";
+
+    public long DueAtMs { get; init; }
+
+    public string Payload { get; init; } = "{}";
+
     public DateTimeOffset DueAt => DateTimeOffset.FromUnixTimeMilliseconds(DueAtMs);
 }
 

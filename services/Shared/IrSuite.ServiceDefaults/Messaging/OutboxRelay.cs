@@ -149,5 +149,19 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Outbox relay of {Service} failed; will retry")]
     private partial void LogRelayFailed(string service, Exception exception);
 
-    private sealed record OutboxRow(long Seq, string MessageId, string MessageType, string Body, string? TraceParent, int Attempts);
+    // Dapper row types are classes with setters: providers differ in integer widths (SQLite gives Int64).
+    private sealed class OutboxRow
+    {
+        public long Seq { get; init; }
+
+        public string MessageId { get; init; } = "";
+
+        public string MessageType { get; init; } = "";
+
+        public string Body { get; init; } = "";
+
+        public string? TraceParent { get; init; }
+
+        public int Attempts { get; init; }
+    }
 }
