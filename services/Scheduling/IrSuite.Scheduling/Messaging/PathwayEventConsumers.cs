@@ -1,0 +1,102 @@
+using System.Data.Common;
+using Dapper;
+using IrSuite.Contracts.Anesthesia;
+using IrSuite.Contracts.Discharge;
+using IrSuite.Contracts.Procedure;
+using IrSuite.Scheduling.Data;
+using IrSuite.Scheduling.Domain;
+using IrSuite.Scheduling.V1;
+using IrSuite.ServiceDefaults.Messaging;
+
+namespace IrSuite.Scheduling.Messaging;
+
+/// <summary>
+/// Records another service's pathway event in the timeline (and moves the referral's status forward when the
+/// event says so). Idempotent twice over: the inbox skips redeliveries, and the entry id is the event's.
+/// </summary>
+public abstract class PathwayEventConsumer<TMessage>(SchedulingDatabase database, TimeProvider time)
+    : IdempotentConsumer<TMessage, SchedulingDatabase>(database, time)
+    where TMessage : class
+{
+    protected abstract string Source { get; }
+
+    protected abstract (Guid ReferralId, DateTimeOffset OccurredAt, string Summary) Describe(TMessage message);
+
+    /// <summary>The status this event implies, if any.</summary>
+    protected virtual ReferralStatus? ImpliedStatus => null;
+
+    protected override async Task HandleAsync(TMessage message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var (referralId, occurredAt, summary) = Describe(message);
+        var entryId = typeof(TMessage).Name + ":" + referralId;
+        await SchedulingRepository.AddTimelineAsync(connection, transaction, entryId, referralId, occurredAt, typeof(TMessage).Name, Source, summary);
+        if (ImpliedStatus is { } reported)
+        {
+            // Status only moves forward, so a late or reordered event cannot undo a later step.
+            var current = await connection.ExecuteScalarAsync<long?>(
+                "SELECT status FROM referral WHERE referral_id = @id", new { id = referralId.ToString() }, transaction);
+            if (current is { } value)
+            {
+                var next = ReferralWorkflow.AfterEvent((ReferralStatus)value, reported);
+                await connection.ExecuteAsync(
+                    "UPDATE referral SET status = @next, version = version + 1 WHERE referral_id = @id AND status = @current",
+                    new { next = (int)next, id = referralId.ToString(), current = (int)value },
+                    transaction);
+            }
+        }
+    }
+}
+
+public sealed class ClearanceSignedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ClearanceSigned>(database, time)
+{
+    protected override string Source => "anesthesia-consultation";
+
+    protected override (Guid, DateTimeOffset, string) Describe(ClearanceSigned m) => (m.ReferralId, m.OccurredAt, $"{m.Decision}, sedation {m.SedationMode}");
+}
+
+public sealed class ProcedureStartedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ProcedureStarted>(database, time)
+{
+    protected override string Source => "procedure-record";
+
+    protected override (Guid, DateTimeOffset, string) Describe(ProcedureStarted m) => (m.ReferralId, m.OccurredAt, $"time-out confirmed {string.Join(", ", m.ConfirmedLevels)}");
+}
+
+public sealed class ProcedureCompletedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ProcedureCompleted>(database, time)
+{
+    protected override string Source => "procedure-record";
+
+    protected override ReferralStatus? ImpliedStatus => ReferralStatus.ProcedureDone;
+
+    protected override (Guid, DateTimeOffset, string) Describe(ProcedureCompleted m) =>
+        (m.ReferralId, m.EndedAt, $"treated {string.Join(", ", m.TreatedLevels)}; {m.ComplicationCount} complication(s)");
+}
+
+public sealed class ProcedureDiscontinuedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ProcedureDiscontinued>(database, time)
+{
+    protected override string Source => "procedure-record";
+
+    protected override (Guid, DateTimeOffset, string) Describe(ProcedureDiscontinued m) => (m.ReferralId, m.OccurredAt, $"discontinued: {m.Reason}");
+}
+
+public sealed class ObservationStartedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ObservationStarted>(database, time)
+{
+    protected override string Source => "discharge";
+
+    protected override (Guid, DateTimeOffset, string) Describe(ObservationStarted m) => (m.ReferralId, m.StartedAt, $"minimum until {m.MinimumUntil:HH:mm} UTC");
+}
+
+public sealed class ObservationMinimumElapsedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ObservationMinimumElapsed>(database, time)
+{
+    protected override string Source => "discharge";
+
+    protected override (Guid, DateTimeOffset, string) Describe(ObservationMinimumElapsed m) => (m.ReferralId, m.OccurredAt, "minimum observation elapsed");
+}
+
+public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<PatientDischarged>(database, time)
+{
+    protected override string Source => "discharge";
+
+    protected override ReferralStatus? ImpliedStatus => ReferralStatus.Discharged;
+
+    protected override (Guid, DateTimeOffset, string) Describe(PatientDischarged m) => (m.ReferralId, m.OccurredAt, $"to {m.Destination}");
+}

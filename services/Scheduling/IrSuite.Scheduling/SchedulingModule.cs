@@ -1,0 +1,43 @@
+using IrSuite.Grpc;
+using IrSuite.Scheduling.Data;
+using IrSuite.Scheduling.Grpc;
+using IrSuite.Scheduling.Messaging;
+using IrSuite.Scheduling.V1;
+using IrSuite.ServiceDefaults.Hosting;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IrSuite.Scheduling;
+
+/// <summary>
+/// The scheduling service in one place. Publishes: ReferralSubmitted, ReferralAccepted, ProcedureScheduled,
+/// ProcedureCancelled, FollowUpBooked. Consumes (for the timeline): ClearanceSigned, ProcedureStarted,
+/// ProcedureCompleted, ProcedureDiscontinued, ObservationStarted, ObservationMinimumElapsed, PatientDischarged.
+/// Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure.
+/// </summary>
+public static class SchedulingModule
+{
+    public const string ServiceName = "scheduling";
+    public const int DefaultPort = 5101;
+
+    public static Type Database => typeof(SchedulingDatabase);
+
+    public static GrpcServerBuilder AddScheduling(this GrpcServerBuilder grpc, IConfiguration configuration)
+    {
+        grpc.Services.AddServiceDatabase(configuration, ServiceName, options => new SchedulingDatabase(options));
+        grpc.Services.AddSingleton<SchedulingGrpcService>();
+        return grpc.AddService<SchedulingGrpcService>(SchedulingReflection.Descriptor.Services[0]);
+    }
+
+    public static void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ClearanceSignedConsumer>();
+        bus.AddConsumer<ProcedureStartedConsumer>();
+        bus.AddConsumer<ProcedureCompletedConsumer>();
+        bus.AddConsumer<ProcedureDiscontinuedConsumer>();
+        bus.AddConsumer<ObservationStartedConsumer>();
+        bus.AddConsumer<ObservationMinimumElapsedConsumer>();
+        bus.AddConsumer<PatientDischargedConsumer>();
+    }
+}
