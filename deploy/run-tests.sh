@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with the .NET 10 SDK: installs what the tests need
-# (deploy/install-test-prerequisites.sh), then builds and runs every test project of IrSuite.sln.
+# (python3-grpcio, nghttp2-client, PostgreSQL, RabbitMQ), starts PostgreSQL and RabbitMQ on loopback,
+# then builds and runs every test project of IrSuite.sln against them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 bash deploy/install-test-prerequisites.sh
+bash deploy/local-infra.sh start
+# shellcheck disable=SC1090
+source <(bash deploy/local-infra.sh env)
 dotnet test IrSuite.sln -c Release --logger "console;verbosity=normal" "$@"

@@ -5,6 +5,7 @@ using Grpc.Reflection.V1;
 using IrSuite.Grpc.Client;
 using IrSuite.Grpc.Health;
 using IrSuite.Grpc.Tests.Infrastructure;
+using IrSuite.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;

@@ -1,3 +1,5 @@
+using IrSuite.TestSupport;
+
 namespace IrSuite.Interop.Tests;
 
 /// <summary>

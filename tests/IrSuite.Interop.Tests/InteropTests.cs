@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using IrSuite.Grpc.Client;
 
+using IrSuite.TestSupport;
+
 namespace IrSuite.Interop.Tests;
 
 /// <summary>

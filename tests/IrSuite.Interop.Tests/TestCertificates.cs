@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
+using IrSuite.TestSupport;
+
 namespace IrSuite.Interop.Tests;
 
 /// <summary>A throwaway self-signed server certificate for localhost, written as PEM for the python peers.</summary>

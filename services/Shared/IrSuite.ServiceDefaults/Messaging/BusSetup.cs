@@ -38,7 +38,9 @@ public static class BusSetup
         services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
-            bus.SetKebabCaseEndpointNameFormatter();
+            // Queue names include the consumer's namespace: two services consuming the same event (scheduling
+            // and discharge both consume ProcedureCompleted) must get a queue each, not compete on one.
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(includeNamespace: true));
             registerConsumers(bus);
             if (options.IsRabbitMq)
             {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace IrSuite.Interop.Tests;
+namespace IrSuite.TestSupport;
 
 /// <summary>
 /// A process the tests start: a server that prints <c>READY &lt;port&gt;</c> (started on port 0 so the OS picks
@@ -12,6 +12,7 @@ public sealed class PeerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<int> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _readyLine;
 
     private PeerProcess(Process process)
     {
@@ -42,9 +43,21 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public static string OwnProgram(string name) => Path.Combine(AppContext.BaseDirectory, name + ".dll");
 
-    public static async Task<PeerProcess> StartServerAsync(string fileName, params string[] args)
+    /// <summary>A TCP port free right now on loopback (for programs that cannot announce the port they bound).</summary>
+    public static int FreePort()
     {
-        var peer = Start(fileName, args);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static Task<PeerProcess> StartServerAsync(string fileName, params string[] args) =>
+        StartServerAsync(fileName, args, environment: null);
+
+    public static async Task<PeerProcess> StartServerAsync(string fileName, string[] args, IReadOnlyDictionary<string, string>? environment, string? readyLine = null)
+    {
+        var peer = Start(fileName, args, environment);
+        peer._readyLine = readyLine;
         var winner = await Task.WhenAny(peer._ready.Task, peer._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
         if (winner != peer._ready.Task)
         {
@@ -58,9 +71,12 @@ public sealed class PeerProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a program to completion; returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string fileName, TimeSpan timeout, params string[] args) =>
+        RunAsync(fileName, timeout, args, environment: null);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, TimeSpan timeout, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        await using var peer = Start(fileName, args);
+        await using var peer = Start(fileName, args, environment);
         using var cts = new CancellationTokenSource(timeout);
         try
         {
@@ -86,7 +102,7 @@ public sealed class PeerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static PeerProcess Start(string fileName, string[] args)
+    private static PeerProcess Start(string fileName, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -101,6 +117,11 @@ public sealed class PeerProcess : IAsyncDisposable
         }
 
         info.Environment["PYTHONUNBUFFERED"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var process = new Process { StartInfo = info };
         var peer = new PeerProcess(process);
         process.OutputDataReceived += (_, e) => peer.OnLine(e.Data);
@@ -123,7 +144,14 @@ public sealed class PeerProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
-        if (line.StartsWith("READY ", StringComparison.Ordinal) && int.TryParse(line.AsSpan(6), out var port))
+        if (_readyLine is not null)
+        {
+            if (line.Contains(_readyLine, StringComparison.Ordinal))
+            {
+                _ready.TrySetResult(0);
+            }
+        }
+        else if (line.StartsWith("READY ", StringComparison.Ordinal) && int.TryParse(line.AsSpan(6), out var port))
         {
             _ready.TrySetResult(port);
         }

@@ -1,4 +1,4 @@
-namespace IrSuite.Grpc.Tests.Infrastructure;
+namespace IrSuite.AnesthesiaConsultation.Tests.Infrastructure;
 
 /// <summary>A clock tests move by hand; timers fire when <see cref="Advance"/> passes their due time.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider

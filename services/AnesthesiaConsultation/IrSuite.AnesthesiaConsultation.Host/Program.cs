@@ -1,0 +1,11 @@
+using IrSuite.AnesthesiaConsultation;
+using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddIrSuiteHost(AnesthesiaConsultationModule.DefaultPort).AddAnesthesiaConsultation(builder.Configuration);
+builder.Services.AddIrSuiteBus(builder.Configuration, AnesthesiaConsultationModule.AddConsumers);
+var app = builder.Build();
+app.UseGrpcServer();
+return await app.RunIrSuiteAsync(args, AnesthesiaConsultationModule.Database);

@@ -1,0 +1,166 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using IrSuite.AnesthesiaConsultation.Domain;
+
+namespace IrSuite.AnesthesiaConsultation.Data;
+
+/// <summary>Reads and writes anaesthesia cases inside the caller's transaction (Dapper, SQL portable to SQLite and PostgreSQL).</summary>
+public static class AnesthesiaCaseRepository
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const string Columns =
+        "referral_id AS ReferralId, patient_id AS PatientId, status AS Status, expected_sedation AS ExpectedSedation, opened_at AS OpenedAt, "
+        + "assessed AS Assessed, asa_class AS AsaClass, emergency AS Emergency, comorbidities AS Comorbidities, allergies AS Allergies, "
+        + "medication_plan AS MedicationPlan, labs_inr AS LabsInr, labs_platelets AS LabsPlatelets, labs_taken_at AS LabsTakenAt, "
+        + "assessed_at AS AssessedAt, sedation AS Sedation, clearance AS Clearance, conditions AS Conditions, "
+        + "anesthesiologist_id AS AnesthesiologistId, signed_at AS SignedAt, version AS Version";
+
+    /// <summary>Opens a case; a case already open for the referral is left as it is. Returns true when inserted.</summary>
+    public static async Task<bool> InsertIfAbsentAsync(DbConnection connection, DbTransaction transaction, AnesthesiaCase @case)
+    {
+        var row = CaseRow.From(@case);
+        var inserted = await connection.ExecuteAsync(
+            """
+            INSERT INTO anesthesia_case (referral_id, patient_id, status, expected_sedation, opened_at, version)
+            VALUES (@ReferralId, @PatientId, @Status, @ExpectedSedation, @OpenedAt, @Version)
+            ON CONFLICT (referral_id) DO NOTHING
+            """,
+            row,
+            transaction);
+        return inserted == 1;
+    }
+
+    public static async Task<AnesthesiaCase?> FindAsync(DbConnection connection, DbTransaction? transaction, Guid referralId)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(
+            $"SELECT {Columns} FROM anesthesia_case WHERE referral_id = @id",
+            new { id = referralId.ToString() },
+            transaction);
+        return row?.ToDomain();
+    }
+
+    /// <summary>
+    /// Saves a changed case if nobody changed it since <paramref name="changed"/>.Version was read; returns the
+    /// case with its new version, or null when the row moved on (the caller answers ABORTED).
+    /// </summary>
+    public static async Task<AnesthesiaCase?> UpdateAsync(DbConnection connection, DbTransaction transaction, AnesthesiaCase changed)
+    {
+        var row = CaseRow.From(changed);
+        var updated = await connection.ExecuteAsync(
+            """
+            UPDATE anesthesia_case SET
+                status = @Status, assessed = @Assessed, asa_class = @AsaClass, emergency = @Emergency,
+                comorbidities = @Comorbidities, allergies = @Allergies, medication_plan = @MedicationPlan,
+                labs_inr = @LabsInr, labs_platelets = @LabsPlatelets, labs_taken_at = @LabsTakenAt, assessed_at = @AssessedAt,
+                sedation = @Sedation, clearance = @Clearance, conditions = @Conditions,
+                anesthesiologist_id = @AnesthesiologistId, signed_at = @SignedAt,
+                version = version + 1
+            WHERE referral_id = @ReferralId AND version = @Version
+            """,
+            row,
+            transaction);
+        return updated == 1 ? changed with { Version = changed.Version + 1 } : null;
+    }
+
+    // Dapper row type: a class with init properties (SQLite reads every INTEGER as Int64, PostgreSQL as Int32).
+    private sealed class CaseRow
+    {
+        public string ReferralId { get; init; } = "";
+
+        public string PatientId { get; init; } = "";
+
+        public long Status { get; init; }
+
+        public long ExpectedSedation { get; init; }
+
+        public DateTimeOffset OpenedAt { get; init; }
+
+        public long Assessed { get; init; }
+
+        public long AsaClass { get; init; }
+
+        public long Emergency { get; init; }
+
+        public string Comorbidities { get; init; } = "[]";
+
+        public string Allergies { get; init; } = "[]";
+
+        public string MedicationPlan { get; init; } = "[]";
+
+        public double? LabsInr { get; init; }
+
+        public double? LabsPlatelets { get; init; }
+
+        public DateTimeOffset? LabsTakenAt { get; init; }
+
+        public DateTimeOffset? AssessedAt { get; init; }
+
+        public long Sedation { get; init; }
+
+        public long Clearance { get; init; }
+
+        public string Conditions { get; init; } = "[]";
+
+        public string? AnesthesiologistId { get; init; }
+
+        public DateTimeOffset? SignedAt { get; init; }
+
+        public long Version { get; init; }
+
+        public static CaseRow From(AnesthesiaCase c) => new()
+        {
+            ReferralId = c.ReferralId.ToString(),
+            PatientId = c.PatientId.ToString(),
+            Status = (long)c.Status,
+            ExpectedSedation = (long)c.ExpectedSedation,
+            OpenedAt = c.OpenedAt,
+            Assessed = c.Assessment is null ? 0 : 1,
+            AsaClass = c.Assessment is null ? 0 : (long)c.Assessment.AsaClass,
+            Emergency = c.Assessment is { Emergency: true } ? 1 : 0,
+            Comorbidities = JsonSerializer.Serialize(c.Assessment?.Comorbidities ?? [], Json),
+            Allergies = JsonSerializer.Serialize(c.Assessment?.Allergies ?? [], Json),
+            MedicationPlan = JsonSerializer.Serialize(c.Assessment?.MedicationPlan ?? [], Json),
+            LabsInr = c.Assessment?.Labs?.Inr,
+            LabsPlatelets = c.Assessment?.Labs?.PlateletsGPerL,
+            LabsTakenAt = c.Assessment?.Labs?.TakenAt,
+            AssessedAt = c.Assessment?.AssessedAt,
+            Sedation = (long)c.Sedation,
+            Clearance = c.Clearance is null ? 0 : (long)c.Clearance.Decision,
+            Conditions = JsonSerializer.Serialize(c.Clearance?.Conditions ?? [], Json),
+            AnesthesiologistId = c.Clearance?.AnesthesiologistId,
+            SignedAt = c.Clearance?.SignedAt,
+            Version = c.Version,
+        };
+
+        public AnesthesiaCase ToDomain()
+        {
+            Assessment? assessment = Assessed == 0
+                ? null
+                : new Assessment(
+                    (Domain.AsaClass)AsaClass,
+                    Emergency != 0,
+                    ReadList<string>(Comorbidities),
+                    ReadList<string>(Allergies),
+                    ReadList<MedicationInstruction>(MedicationPlan),
+                    LabsInr is { } inr && LabsPlatelets is { } platelets && LabsTakenAt is { } takenAt ? new Labs(inr, platelets, takenAt) : null,
+                    AssessedAt ?? OpenedAt);
+            Clearance? clearance = Clearance == 0 || SignedAt is null
+                ? null
+                : new Clearance((ClearanceDecision)Clearance, ReadList<string>(Conditions), AnesthesiologistId ?? "", SignedAt.Value);
+            return new AnesthesiaCase(
+                Guid.Parse(ReferralId),
+                Guid.Parse(PatientId),
+                (CaseStatus)Status,
+                (SedationMode)ExpectedSedation,
+                assessment,
+                (SedationMode)Sedation,
+                clearance,
+                OpenedAt,
+                Version);
+        }
+
+        private static IReadOnlyList<T> ReadList<T>(string json) => JsonSerializer.Deserialize<List<T>>(json, Json) ?? [];
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using IrSuite.Anesthesia.V1;
+using IrSuite.AnesthesiaConsultation.Data;
+using IrSuite.Contracts.Anesthesia;
+using IrSuite.Contracts.Scheduling;
+using IrSuite.Grpc;
+using IrSuite.Grpc.Client;
+using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IrSuite.AnesthesiaConsultation.Tests.Infrastructure;
+
+/// <summary>
+/// The service as Program.cs composes it, on a free loopback port, a fresh SQLite file, the in-memory bus
+/// and a manual clock. Tests publish what the service consumes, await signals (no sleeps), and fail on any
+/// Error-level log.
+/// </summary>
+public sealed class AnesthesiaServiceHost : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
+
+    private static readonly ServiceDescriptorMethods Methods = new();
+    private readonly WebApplication _app;
+    private readonly string _directory;
+
+    private AnesthesiaServiceHost(WebApplication app, string directory, ManualTimeProvider clock, GrpcChannel channel, ErrorLog errors, ConsumedSignal consumed)
+    {
+        _app = app;
+        _directory = directory;
+        Clock = clock;
+        Channel = channel;
+        Errors = errors;
+        Consumed = consumed;
+    }
+
+    public ManualTimeProvider Clock { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public ErrorLog Errors { get; }
+
+    public ConsumedSignal Consumed { get; }
+
+    public ChannelReader<ClearanceSigned> ClearancesSigned => _app.Services.GetRequiredService<Channel<ClearanceSigned>>().Reader;
+
+    public AnesthesiaConsultationDatabase Database => _app.Services.GetRequiredService<AnesthesiaConsultationDatabase>();
+
+    public static async Task<AnesthesiaServiceHost> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("irsuite-anesthesia-").FullName;
+        var clock = new ManualTimeProvider(Start);
+        var errors = new ErrorLog();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(errors);
+        builder.Configuration["Grpc:Address"] = "127.0.0.1:0";
+        builder.Configuration[$"Databases:{AnesthesiaConsultationModule.ServiceName}:ConnectionString"] = Path.Combine(directory, "anesthesia.db");
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddSingleton(System.Threading.Channels.Channel.CreateUnbounded<ClearanceSigned>());
+        builder.AddIrSuiteHost(AnesthesiaConsultationModule.DefaultPort).AddAnesthesiaConsultation(builder.Configuration);
+        builder.Services.AddIrSuiteBus(builder.Configuration, bus =>
+        {
+            AnesthesiaConsultationModule.AddConsumers(bus);
+            bus.AddConsumer<ClearanceSignedProbe>();
+        });
+        var app = builder.Build();
+        app.UseGrpcServer();
+        await app.MigrateAsync(AnesthesiaConsultationModule.Database);
+        await app.StartAsync();
+        var consumed = new ConsumedSignal();
+        app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(consumed);
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{bound.Port}");
+        return new AnesthesiaServiceHost(app, directory, clock, channel, errors, consumed);
+    }
+
+    /// <summary>Publishes a ReferralAccepted (as scheduling would) and waits until the service has consumed it.</summary>
+    public async Task<ReferralAccepted> AcceptReferralAsync(Guid? referralId = null, string expectedSedation = "GENERAL", Guid? messageId = null)
+    {
+        var accepted = new ReferralAccepted(referralId ?? Guid.NewGuid(), Guid.NewGuid(), ["L1", "L2"], expectedSedation, Clock.GetUtcNow());
+        await PublishAndWaitAsync(accepted, messageId ?? Guid.NewGuid());
+        return accepted;
+    }
+
+    public async Task PublishAndWaitAsync(ReferralAccepted accepted, Guid messageId)
+    {
+        var done = Consumed.WaitFor(messageId);
+        await _app.Services.GetRequiredService<IBus>().Publish(accepted, context => context.MessageId = messageId);
+        await done.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The next ClearanceSigned the outbox relay published.</summary>
+    public async Task<ClearanceSigned> NextClearanceSignedAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await ClearancesSigned.ReadAsync(timeout.Token);
+    }
+
+    public Task<AnesthesiaPlan> RecordAssessmentAsync(RecordAssessmentRequest request) => Channel.UnaryAsync(Methods.RecordAssessment, request);
+
+    public Task<AnesthesiaPlan> PlanSedationAsync(PlanSedationRequest request) => Channel.UnaryAsync(Methods.PlanSedation, request);
+
+    public Task<AnesthesiaPlan> SignClearanceAsync(SignClearanceRequest request) => Channel.UnaryAsync(Methods.SignClearance, request);
+
+    public Task<AnesthesiaPlan> GetPlanAsync(string referralId) => Channel.UnaryAsync(Methods.GetPlan, new GetPlanRequest { ReferralId = referralId });
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private sealed class ServiceDescriptorMethods
+    {
+        private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = AnesthesiaReflection.Descriptor.Services[0];
+
+        public Method<RecordAssessmentRequest, AnesthesiaPlan> RecordAssessment { get; } = Method<RecordAssessmentRequest, AnesthesiaPlan>.Create(Service, "RecordAssessment");
+
+        public Method<PlanSedationRequest, AnesthesiaPlan> PlanSedation { get; } = Method<PlanSedationRequest, AnesthesiaPlan>.Create(Service, "PlanSedation");
+
+        public Method<SignClearanceRequest, AnesthesiaPlan> SignClearance { get; } = Method<SignClearanceRequest, AnesthesiaPlan>.Create(Service, "SignClearance");
+
+        public Method<GetPlanRequest, AnesthesiaPlan> GetPlan { get; } = Method<GetPlanRequest, AnesthesiaPlan>.Create(Service, "GetPlan");
+    }
+}
+
+/// <summary>Stands for the services that consume ClearanceSigned (scheduling): hands each event to the test.</summary>
+public sealed class ClearanceSignedProbe(Channel<ClearanceSigned> received) : IConsumer<ClearanceSigned>
+{
+    public Task Consume(ConsumeContext<ClearanceSigned> context) => received.Writer.WriteAsync(context.Message, context.CancellationToken).AsTask();
+}
+
+/// <summary>Completes when a message id has been consumed (after every consumer of it finished, faults included).</summary>
+public sealed class ConsumedSignal : IConsumeObserver
+{
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiting = new();
+
+    public Task WaitFor(Guid messageId) => Get(messageId).Task;
+
+    public Task PreConsume<T>(ConsumeContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context)
+        where T : class
+    {
+        Complete(context);
+        return Task.CompletedTask;
+    }
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+        where T : class
+    {
+        if (context.MessageId is { } id)
+        {
+            Get(id).TrySetException(exception);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Complete(ConsumeContext context)
+    {
+        if (context.MessageId is { } id && _waiting.TryRemove(id, out var waiting))
+        {
+            waiting.TrySetResult();
+        }
+    }
+
+    private TaskCompletionSource Get(Guid id) => _waiting.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+/// <summary>Collects Error-level log entries (functional tests fail on any unexpected one).</summary>
+public sealed class ErrorLog : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _errors = new();
+
+    public IReadOnlyCollection<string> Entries => _errors;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _errors);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> errors) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                errors.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
+            }
+        }
+    }
+}

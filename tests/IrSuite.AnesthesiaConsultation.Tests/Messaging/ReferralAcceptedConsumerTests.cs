@@ -1,0 +1,71 @@
+using Dapper;
+using IrSuite.Anesthesia.V1;
+using IrSuite.AnesthesiaConsultation.Data;
+using IrSuite.AnesthesiaConsultation.Tests.Infrastructure;
+using IrSuite.Contracts.Scheduling;
+using DomainSedation = IrSuite.AnesthesiaConsultation.Domain.SedationMode;
+
+namespace IrSuite.AnesthesiaConsultation.Tests.Messaging;
+
+/// <summary>ReferralAccepted through the in-memory bus into a real service host.</summary>
+public sealed class ReferralAcceptedConsumerTests : IAsyncLifetime
+{
+    private AnesthesiaServiceHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await AnesthesiaServiceHost.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        var errors = _host.Errors.Entries.ToList();
+        await _host.DisposeAsync();
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Consume_ReferralAccepted_OpensTheCaseAndRemembersTheExpectedSedation()
+    {
+        var accepted = await _host.AcceptReferralAsync(expectedSedation: "LOCAL_WITH_SEDATION");
+
+        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        Assert.Equal(CaseStatus.AwaitingAssessment, plan.Status);
+        Assert.Equal(accepted.PatientId.ToString(), plan.PatientId);
+        Assert.Equal(1, plan.Version);
+        var stored = await FindAsync(accepted.ReferralId);
+        Assert.Equal(DomainSedation.LocalWithSedation, stored!.ExpectedSedation);
+        Assert.Equal(AnesthesiaServiceHost.Start, stored.OpenedAt);
+    }
+
+    [Fact]
+    public async Task Consume_SameMessageRedelivered_IsAppliedOnce()
+    {
+        var messageId = Guid.NewGuid();
+        var accepted = await _host.AcceptReferralAsync(messageId: messageId);
+
+        await _host.PublishAndWaitAsync(accepted, messageId);
+
+        Assert.Equal(1, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        await using var connection = await _host.Database.OpenAsync();
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM inbox_message WHERE message_id = @id", new { id = messageId.ToString() }));
+    }
+
+    [Fact]
+    public async Task Consume_ReferralAcceptedAgainAfterAssessment_LeavesTheCaseAsItIs()
+    {
+        var accepted = await _host.AcceptReferralAsync();
+        var assessed = await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+
+        // A new message (new id) for the same referral, e.g. scheduling re-publishing: the case must not reset.
+        await _host.PublishAndWaitAsync(accepted with { PatientId = Guid.NewGuid(), ExpectedSedation = "LOCAL" }, Guid.NewGuid());
+
+        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        Assert.Equal(assessed, plan);
+        Assert.Equal(DomainSedation.General, (await FindAsync(accepted.ReferralId))!.ExpectedSedation);
+    }
+
+    private async Task<IrSuite.AnesthesiaConsultation.Domain.AnesthesiaCase?> FindAsync(Guid referralId)
+    {
+        await using var connection = await _host.Database.OpenAsync();
+        return await AnesthesiaCaseRepository.FindAsync(connection, null, referralId);
+    }
+}
