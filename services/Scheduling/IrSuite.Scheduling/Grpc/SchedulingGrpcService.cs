@@ -304,7 +304,7 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
             var plan = await channels.Get("anesthesia-consultation").UnaryAsync(
                 GetAnesthesiaPlan,
                 new GetPlanRequest { ReferralId = referralId.ToString() },
-                new CallOptions().WithTimeout(TimeSpan.FromSeconds(5), time));
+                new CallOptions().WithTimeout(TimeSpan.FromSeconds(5)));
             return new ClearanceView(
                 plan.Status == CaseStatus.Cleared && plan.Clearance != ClearanceDecision.Unspecified,
                 plan.Clearance == ClearanceDecision.NotFit,

@@ -1,0 +1,12 @@
+using IrSuite.Discharge;
+using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddIrSuiteHost(DischargeModule.DefaultPort).AddDischarge(builder.Configuration);
+builder.Services.AddIrSuiteBus(builder.Configuration, DischargeModule.AddConsumers);
+
+var app = builder.Build();
+app.UseGrpcServer();
+return await app.RunIrSuiteAsync(args, DischargeModule.Database);

@@ -1,0 +1,66 @@
+using IrSuite.Discharge.Data;
+using IrSuite.Discharge.Grpc;
+using IrSuite.Discharge.Messaging;
+using IrSuite.Discharge.V1;
+using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IrSuite.Discharge;
+
+/// <summary>All the wiring of the discharge service, and every event it consumes.</summary>
+public static class DischargeModule
+{
+    public const string ServiceName = "discharge";
+    public const int DefaultPort = 5104;
+
+    public static Type Database => typeof(DischargeDatabase);
+
+    /// <summary>Options, database, repository, the procedure-record client, the gRPC service and the observation timer.</summary>
+    public static GrpcServerBuilder AddDischarge(this GrpcServerBuilder grpc, IConfiguration configuration)
+    {
+        var services = grpc.Services;
+        services.AddOptions<DischargeOptions>()
+            .Bind(configuration.GetSection(DischargeOptions.Section))
+            .PostConfigure(o =>
+            {
+                if (o.Instructions.Count == 0)
+                {
+                    o.Instructions.AddRange(DischargeOptions.DefaultInstructions);
+                }
+            })
+            .Validate(o => o.ObservationMinimum > TimeSpan.Zero, "Discharge:ObservationMinimum must be positive.")
+            .Validate(o => o.SweepInterval > TimeSpan.Zero, "Discharge:SweepInterval must be positive.")
+            .ValidateOnStart();
+
+        services.AddServiceDatabase(configuration, ServiceName, o => new DischargeDatabase(o));
+        services.AddSingleton<DischargeRepository>();
+        services.AddSingleton<ProcedureRecordClient>();
+
+        // The end of the minimum observation is a durable timer: it fires once, even across restarts and replicas.
+        services.AddSingleton<IDueTimerHandler<DischargeDatabase>, ObservationMinimumTimerHandler>();
+        services.AddSingleton(sp => new DueTimeSweeper<DischargeDatabase>(
+            sp.GetRequiredService<DischargeDatabase>(),
+            sp,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DueTimeSweeper<DischargeDatabase>>>())
+        {
+            Interval = sp.GetRequiredService<IOptions<DischargeOptions>>().Value.SweepInterval,
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<DueTimeSweeper<DischargeDatabase>>());
+
+        return grpc.AddService<DischargeGrpcService>(DischargeReflection.Descriptor.Services[0]);
+    }
+
+    /// <summary>Every consumer of the discharge service.</summary>
+    public static void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<ProcedureCompletedConsumer, ProcedureCompletedConsumerDefinition>();
+    }
+}

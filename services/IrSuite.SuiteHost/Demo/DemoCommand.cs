@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using IrSuite.Grpc.Client;
+using IrSuite.ServiceDefaults.Hosting;
+
+namespace IrSuite.SuiteHost.Demo;
+
+/// <summary>
+/// <c>demo [--target URL] [--patients N]</c>: walks simulated patients through the whole pathway over gRPC and
+/// prints each one's timeline. Without <c>--target</c> it starts a private in-process suite (temporary SQLite
+/// files, observation minimum shortened to 5 s by configuration) so the walk reaches discharge in seconds;
+/// against a real suite the walk waits for the real 2 h observation.
+/// </summary>
+public static class DemoCommand
+{
+    private static readonly string[][] LevelSets = [["L1"], ["T12", "L1"], ["L2", "L3", "L4"], ["T8"]];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? target = null;
+        var patients = 3;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--target" when i + 1 < args.Length:
+                    target = args[++i];
+                    break;
+                case "--patients" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n is > 0 and <= 20:
+                    patients = n;
+                    i++;
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync("usage: demo [--target http://127.0.0.1:5100] [--patients 1-20]");
+                    return 2;
+            }
+        }
+
+        WebApplication? suite = null;
+        var dataDirectory = Directory.CreateTempSubdirectory("irsuite-demo-").FullName;
+        try
+        {
+            if (target is null)
+            {
+                var port = FreePort();
+                target = $"http://127.0.0.1:{port}";
+                suite = SuiteHost.Build([], builder =>
+                {
+                    builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
+                    builder.Configuration["Data:Directory"] = dataDirectory;
+                    builder.Configuration["Discharge:ObservationMinimum"] = "00:00:05";
+                    builder.Configuration["Discharge:SweepInterval"] = "00:00:00.250";
+                    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                });
+                await suite.MigrateAsync(SuiteHost.Databases);
+                await suite.StartAsync();
+                Console.WriteLine($"demo: private suite on {target} (observation minimum shortened to 5 s)");
+            }
+
+            using var channel = GrpcChannel.ForAddress(target);
+            var walker = new PathwayWalker(PathwayEndpoints.AllOn(channel), TimeProvider.System) { Log = line => Console.WriteLine("  " + line) };
+            var results = await Task.WhenAll(Enumerable.Range(1, patients).Select(n => walker.WalkAsync(n, LevelSets[(n - 1) % LevelSets.Length])));
+            foreach (var result in results)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Referral {result.Referral.ReferralId} (patient pseudonym {result.Referral.PatientId}), levels {string.Join(", ", result.Referral.Levels)}:");
+                foreach (var entry in result.Pathway.Timeline)
+                {
+                    Console.WriteLine($"  {entry.OccurredAt.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss}  {entry.Event,-26} {entry.Source,-24} {entry.Summary}");
+                }
+
+                Console.WriteLine($"  follow-up booked for {result.FollowUp.Start.ToDateTimeOffset():yyyy-MM-dd HH:mm}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (suite is not null)
+            {
+                await suite.StopAsync();
+                await suite.DisposeAsync();
+            }
+
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,72 @@
+using Google.Protobuf.WellKnownTypes;
+using IrSuite.ProcedureRecord.Domain;
+using Proto = IrSuite.Procedure.V1;
+
+namespace IrSuite.ProcedureRecord.Grpc;
+
+/// <summary>Domain ↔ proto mapping of cases (no rules here).</summary>
+public static class CaseMapper
+{
+    public static Proto.ProcedureCase ToProto(CaseRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var message = new Proto.ProcedureCase
+        {
+            ReferralId = record.ReferralId.ToString(),
+            PatientId = record.PatientId.ToString(),
+            Status = ToProto(record.State),
+            Room = record.Room,
+            ScheduledStart = Timestamp.FromDateTimeOffset(record.ScheduledStart),
+            OperatorId = record.OperatorId ?? "",
+            SignedInAt = ToTimestamp(record.SignedInAt),
+            TimedOutAt = ToTimestamp(record.TimedOutAt),
+            SignedOutAt = ToTimestamp(record.SignedOutAt),
+            EndedAt = ToTimestamp(record.EndedAt),
+            Version = record.Version,
+        };
+        message.ScheduledLevels.AddRange(record.ScheduledLevels);
+        message.ConfirmedLevels.AddRange(record.ConfirmedLevels);
+        message.Treatments.AddRange(record.Treatments.Select(t => new Proto.LevelTreatment
+        {
+            Level = t.Level,
+            Approach = (Proto.Approach)(int)t.Approach,
+            TrocarGauge = t.TrocarGauge,
+            CementVolumeMl = t.CementVolumeMl,
+            CementProduct = t.CementProduct,
+            CementLot = t.CementLot,
+            Leakage = (Proto.Leakage)(int)t.Leakage,
+            LeakageSymptomatic = t.LeakageSymptomatic,
+            RecordedAt = Timestamp.FromDateTimeOffset(t.RecordedAt),
+        }));
+        if (record.Dose is { } dose)
+        {
+            message.Dose = new Proto.Dose
+            {
+                DoseAreaProductGyCm2 = dose.DoseAreaProductGyCm2,
+                ReferenceAirKermaMgy = dose.ReferenceAirKermaMgy,
+                FluoroscopySeconds = dose.FluoroscopySeconds,
+                CtDlpMgyCm = dose.CtDlpMgyCm,
+            };
+        }
+
+        message.Complications.AddRange(record.Complications.Select(c => new Proto.Complication { Code = c.Code, CirseGrade = c.CirseGrade }));
+        return message;
+    }
+
+    /// <summary>
+    /// The proto has no "cancelled" status: a cancelled booking reads as DISCONTINUED (it will not take place),
+    /// without an end time (it never started). It is not on any worklist.
+    /// </summary>
+    public static Proto.CaseStatus ToProto(CaseState state) => state switch
+    {
+        CaseState.Scheduled => Proto.CaseStatus.Scheduled,
+        CaseState.SignedIn => Proto.CaseStatus.SignedIn,
+        CaseState.TimedOut => Proto.CaseStatus.TimedOut,
+        CaseState.SignedOut => Proto.CaseStatus.SignedOut,
+        CaseState.Completed => Proto.CaseStatus.Completed,
+        CaseState.Discontinued or CaseState.Cancelled => Proto.CaseStatus.Discontinued,
+        _ => Proto.CaseStatus.Unspecified,
+    };
+
+    private static Timestamp? ToTimestamp(DateTimeOffset? value) => value is { } v ? Timestamp.FromDateTimeOffset(v) : null;
+}

@@ -1,0 +1,43 @@
+using IrSuite.Grpc;
+using IrSuite.Procedure.V1;
+using IrSuite.ProcedureRecord.Data;
+using IrSuite.ProcedureRecord.Grpc;
+using IrSuite.ProcedureRecord.Messaging;
+using IrSuite.ServiceDefaults.Hosting;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IrSuite.ProcedureRecord;
+
+/// <summary>
+/// procedure-record: the WHO checklist, per-level trocar and cement, dose, complications and completion.
+/// Publishes (outbox) ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued; consumes ProcedureScheduled
+/// and ProcedureCancelled (scheduling).
+/// </summary>
+public static class ProcedureRecordModule
+{
+    public const string ServiceName = "procedure-record";
+
+    public const int DefaultPort = 5103;
+
+    public static Type Database => typeof(ProcedureRecordDatabase);
+
+    /// <summary>The database (and its outbox relay), the store and the gRPC service.</summary>
+    public static GrpcServerBuilder AddProcedureRecord(this GrpcServerBuilder grpc, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(grpc);
+        grpc.Services.AddServiceDatabase(configuration, ServiceName, o => new ProcedureRecordDatabase(o));
+        grpc.Services.TryAddSingleton<ProcedureRecordRepository>();
+        return grpc.AddService<ProcedureRecordGrpcService>(ProcedureReflection.Descriptor.Services[0]);
+    }
+
+    /// <summary>Every event this service consumes.</summary>
+    public static void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<ProcedureScheduledConsumer, ProcedureScheduledConsumerDefinition>();
+        bus.AddConsumer<ProcedureCancelledConsumer, ProcedureCancelledConsumerDefinition>();
+    }
+}

@@ -1,0 +1,44 @@
+using IrSuite.Grpc;
+using IrSuite.Grpc.Client;
+using IrSuite.Procedure.V1;
+
+namespace IrSuite.ProcedureRecord.Tests.Infrastructure;
+
+/// <summary>A typed client over the descriptors (as other services call procedure-record).</summary>
+public sealed class ProcedureClient(GrpcChannel channel)
+{
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = ProcedureReflection.Descriptor.Services[0];
+    private static readonly Method<GetWorklistRequest, GetWorklistResponse> GetWorklistMethod = Method<GetWorklistRequest, GetWorklistResponse>.Create(Service, "GetWorklist");
+    private static readonly Method<SignInRequest, ProcedureCase> SignInMethod = Method<SignInRequest, ProcedureCase>.Create(Service, "SignIn");
+    private static readonly Method<TimeOutRequest, ProcedureCase> TimeOutMethod = Method<TimeOutRequest, ProcedureCase>.Create(Service, "TimeOut");
+    private static readonly Method<RecordLevelTreatmentRequest, ProcedureCase> RecordLevelTreatmentMethod = Method<RecordLevelTreatmentRequest, ProcedureCase>.Create(Service, "RecordLevelTreatment");
+    private static readonly Method<RecordDoseRequest, ProcedureCase> RecordDoseMethod = Method<RecordDoseRequest, ProcedureCase>.Create(Service, "RecordDose");
+    private static readonly Method<SignOutRequest, ProcedureCase> SignOutMethod = Method<SignOutRequest, ProcedureCase>.Create(Service, "SignOut");
+    private static readonly Method<CompleteCaseRequest, ProcedureCase> CompleteCaseMethod = Method<CompleteCaseRequest, ProcedureCase>.Create(Service, "CompleteCase");
+    private static readonly Method<DiscontinueCaseRequest, ProcedureCase> DiscontinueCaseMethod = Method<DiscontinueCaseRequest, ProcedureCase>.Create(Service, "DiscontinueCase");
+    private static readonly Method<GetProcedureSummaryRequest, ProcedureCase> GetProcedureSummaryMethod = Method<GetProcedureSummaryRequest, ProcedureCase>.Create(Service, "GetProcedureSummary");
+
+    public Task<GetWorklistResponse> GetWorklistAsync(GetWorklistRequest request) => Call(GetWorklistMethod, request);
+
+    public Task<ProcedureCase> SignInAsync(SignInRequest request) => Call(SignInMethod, request);
+
+    public Task<ProcedureCase> TimeOutAsync(TimeOutRequest request) => Call(TimeOutMethod, request);
+
+    public Task<ProcedureCase> RecordLevelTreatmentAsync(RecordLevelTreatmentRequest request) => Call(RecordLevelTreatmentMethod, request);
+
+    public Task<ProcedureCase> RecordDoseAsync(RecordDoseRequest request) => Call(RecordDoseMethod, request);
+
+    public Task<ProcedureCase> SignOutAsync(SignOutRequest request) => Call(SignOutMethod, request);
+
+    public Task<ProcedureCase> CompleteCaseAsync(CompleteCaseRequest request) => Call(CompleteCaseMethod, request);
+
+    public Task<ProcedureCase> DiscontinueCaseAsync(DiscontinueCaseRequest request) => Call(DiscontinueCaseMethod, request);
+
+    public Task<ProcedureCase> GetProcedureSummaryAsync(string referralId) =>
+        Call(GetProcedureSummaryMethod, new GetProcedureSummaryRequest { ReferralId = referralId });
+
+    private Task<TResponse> Call<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request)
+        where TRequest : class, Google.Protobuf.IMessage<TRequest>
+        where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
+        channel.UnaryAsync(method, request, new CallOptions().WithTimeout(TimeSpan.FromSeconds(10)));
+}
