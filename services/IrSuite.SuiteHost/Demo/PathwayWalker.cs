@@ -31,6 +31,13 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor ProcedureApi = ProcedureReflection.Descriptor.Services[0];
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor DischargeApi = DischargeReflection.Descriptor.Services[0];
 
+    /// <summary>The steps every completed pathway shows in scheduling's timeline (each service's events included).</summary>
+    public static readonly IReadOnlyList<string> PathwayEvents =
+    [
+        "ReferralSubmitted", "ReferralAccepted", "ClearanceSigned", "ProcedureBooked", "ProcedureStarted", "ProcedureCompleted",
+        "ObservationStarted", "ObservationMinimumElapsed", "PatientDischarged", "FollowUpBooked",
+    ];
+
     public TimeSpan EventTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How the walk waits for the minimum observation; the default polls the status in real time.</summary>
@@ -101,7 +108,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
         var followUp = await Book(id, AppointmentKind.FollowUp, start.AddDays(30), 20);
         var pathway = await EventuallyAsync(
             () => Call<GetPathwayRequest, Pathway>(endpoints.Scheduling, SchedulingApi, "GetPathway", new GetPathwayRequest { ReferralId = id }),
-            p => p.Timeline.Any(e => e.Event == "PatientDischarged") && p.Timeline.Any(e => e.Event == "ObservationMinimumElapsed"));
+            p => PathwayEvents.All(expected => p.Timeline.Any(e => e.Event == expected)));
         return new PathwayResult(referral, discharge, followUp, pathway);
     }
 

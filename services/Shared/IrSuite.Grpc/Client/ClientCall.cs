@@ -565,7 +565,13 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
         {
             if (inner is SocketException or IOException or HttpRequestException)
             {
-                return new Status(StatusCode.Unavailable, "Error connecting to or reading from the server: " + inner.GetType().Name);
+                var innermost = inner;
+                while (innermost.InnerException is not null)
+                {
+                    innermost = innermost.InnerException;
+                }
+
+                return new Status(StatusCode.Unavailable, $"Error connecting to or reading from the server: {inner.GetType().Name} ({innermost.GetType().Name}: {innermost.Message})");
             }
         }
 

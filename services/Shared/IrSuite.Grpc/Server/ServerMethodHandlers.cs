@@ -87,7 +87,14 @@ internal abstract class ServerMethodHandler
             case RpcException rpc:
                 context.SetStatus(rpc);
                 break;
-            case OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException
+            case IOException or Microsoft.AspNetCore.Connections.ConnectionAbortedException:
+                // Reading or writing the stream failed: the client reset it or the connection dropped (Kestrel may
+                // raise this before RequestAborted is signalled). Not a server fault, so not logged as an error.
+                context.Status = context.IsDeadlineExceeded
+                    ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded")
+                    : new Status(StatusCode.Cancelled, "Call canceled by the client.");
+                break;
+            case OperationCanceledException
                 when context.CancellationToken.IsCancellationRequested || context.HttpContext.RequestAborted.IsCancellationRequested:
                 // The client reset the stream, the connection dropped or the deadline passed: not a server fault.
                 context.Status = context.IsDeadlineExceeded
