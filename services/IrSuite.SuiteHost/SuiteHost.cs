@@ -28,8 +28,9 @@ public static class SuiteHost
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
         var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{DefaultPort}";
-        // Defaults only: explicit configuration (appsettings, environment, arguments) still wins.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        // In the embedded suite every peer service is this process: these addresses override any other source
+        // (a stray appsettings.json of a per-service host must not send calls to its distributed port).
+        builder.Configuration.Sources.Add(new MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
