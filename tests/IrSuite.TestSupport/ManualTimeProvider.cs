@@ -6,6 +6,40 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly Lock _sync = new();
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = start;
+    private TaskCompletionSource _timerAdded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Timers waiting for the clock to move (e.g. a background loop parked in <c>Task.Delay</c>).</summary>
+    public int PendingTimers
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
+    /// <summary>Waits (up to 10 s) until at least <paramref name="count"/> timers are pending.</summary>
+    public async Task WaitForPendingTimersAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            Task added;
+            lock (_sync)
+            {
+                if (_timers.Count >= count)
+                {
+                    return;
+                }
+
+                added = _timerAdded.Task;
+            }
+
+            await added.WaitAsync(timeout.Token);
+        }
+    }
 
     public override DateTimeOffset GetUtcNow()
     {
@@ -53,6 +87,8 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
                 {
                     DueAt = owner._now + dueTime;
                     owner._timers.Add(this);
+                    owner._timerAdded.TrySetResult();
+                    owner._timerAdded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
             }
 

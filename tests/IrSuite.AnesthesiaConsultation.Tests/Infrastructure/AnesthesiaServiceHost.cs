@@ -15,6 +15,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using IrSuite.TestSupport;
+
 namespace IrSuite.AnesthesiaConsultation.Tests.Infrastructure;
 
 /// <summary>

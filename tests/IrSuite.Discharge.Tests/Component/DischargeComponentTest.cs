@@ -5,6 +5,8 @@ using IrSuite.Discharge.V1;
 using IrSuite.Grpc;
 using IrSuite.Procedure.V1;
 
+using IrSuite.TestSupport;
+
 namespace IrSuite.Discharge.Tests.Component;
 
 /// <summary>A fresh service (database, bus, clock) per test; fails the test on any Error-level log.</summary>

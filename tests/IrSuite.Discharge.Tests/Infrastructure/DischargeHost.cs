@@ -17,6 +17,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using IrSuite.TestSupport;
+
 namespace IrSuite.Discharge.Tests.Infrastructure;
 
 /// <summary>

@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using IrSuite.TestSupport;
+
 namespace IrSuite.ProcedureRecord.Tests.Infrastructure;
 
 /// <summary>
