@@ -1,5 +1,6 @@
 using System.Net;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,8 @@ public static class IrSuiteHosting
 {
     /// <summary>
     /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), the clock,
-    /// channels to peer services, and health and reflection. Returns the gRPC builder for the services to add to.
+    /// channels to peer services, the site protocol (and its read-only gRPC service), and health and reflection.
+    /// Returns the gRPC builder for the services to add to.
     /// </summary>
     public static GrpcServerBuilder AddIrSuiteHost(this WebApplicationBuilder builder, int defaultPort)
     {
@@ -29,8 +31,11 @@ public static class IrSuiteHosting
         builder.Services.TryAddSingleton<Migrator>();
         builder.Services.TryAddSingleton<OutboxWriter>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSiteProtocol(builder.Configuration);
+        builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
         DapperSetup.Configure();
-        return builder.Services.AddGrpcServer().AddHealth().AddReflection();
+        return builder.Services.AddGrpcServer().AddHealth().AddReflection()
+            .AddService<SiteProtocolGrpcService>(IrSuite.Protocol.V1.ProtocolReflection.Descriptor.Services[0]);
     }
 
     /// <summary>
