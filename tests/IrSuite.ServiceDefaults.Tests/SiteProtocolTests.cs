@@ -151,3 +151,34 @@ internal static class SiteProtocolTestExtensions
 {
     public static int ActiveInstructionCount(this SiteProtocol protocol) => protocol.Discharge.ActiveInstructions().Count;
 }
+
+/// <summary>The example site file shipped in deploy/site stays valid and means what its comments say.</summary>
+public sealed class ExampleSiteFileTests
+{
+    [Fact]
+    public void ExampleSiteFile_LoadsAndValidates()
+    {
+        var file = Path.Combine(RepoRoot(), "deploy", "site", "site-protocol.example.json");
+        var protocol = SiteProtocolSetup.Load(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["SiteProtocol:File"] = file }).Build());
+
+        Assert.Empty(protocol.Validate());
+        Assert.StartsWith("example-2026.2#", protocol.AppliedVersion, StringComparison.Ordinal);
+        Assert.Equal(GettingUpPolicy.EndOfAfternoon, protocol.Observation.GettingUp);
+        Assert.Equal(6, protocol.Scheduling.RecoveryBeds);
+        Assert.Equal("No driving for 2 days.", protocol.Discharge.ActiveInstructions()[0].Value.Text);
+        Assert.Equal(6, protocol.Discharge.ActiveInstructions().Count);
+        Assert.Equal(5, protocol.Bleeding.DrugHolds["warfarin"].HoldDays);
+        Assert.Equal(1, protocol.Bleeding.DrugHolds["tinzaparin"].HoldDays);
+    }
+
+    private static string RepoRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "IrSuite.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("IrSuite.sln not found above the test binaries.");
+    }
+}
