@@ -7,11 +7,11 @@ using IrSuite.Grpc.Server;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Messaging;
-using ErrorInfo = Google.Rpc.ErrorInfo;
-using PreconditionFailure = Google.Rpc.PreconditionFailure;
 using Microsoft.Extensions.Logging;
+using ErrorInfo = Google.Rpc.ErrorInfo;
 using Pb = IrSuite.Anesthesia.V1;
 using PbCommon = IrSuite.Common.V1;
+using PreconditionFailure = Google.Rpc.PreconditionFailure;
 
 namespace IrSuite.AnesthesiaConsultation.Grpc;
 
