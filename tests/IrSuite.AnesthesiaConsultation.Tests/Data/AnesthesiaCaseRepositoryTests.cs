@@ -139,20 +139,35 @@ public sealed class AnesthesiaCaseRepositoryTests : IAsyncLifetime
         var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.General, Now);
         await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
 
-        var booked = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General));
+        var booked = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General, Now));
         var afterBooking = (await FindAsync(opened.ReferralId))!;
-        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, null, SedationMode.None));
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, null, SedationMode.None, Now.AddMinutes(1)));
         var afterCancel = (await FindAsync(opened.ReferralId))!;
-        var unknown = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, Guid.NewGuid(), Now, SedationMode.Local));
+        var unknown = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, Guid.NewGuid(), Now, SedationMode.Local, Now));
 
-        Assert.True(booked);
+        Assert.Equal(SlotChange.Applied, booked);
         Assert.Equal(Now.AddDays(3), afterBooking.SlotStart);
         Assert.Equal(SedationMode.General, afterBooking.SlotSedation);
         Assert.Equal(2, afterBooking.Version);
         Assert.Null(afterCancel.SlotStart);
         Assert.Equal(SedationMode.None, afterCancel.SlotSedation);
         Assert.Equal(3, afterCancel.Version);
-        Assert.False(unknown);
+        Assert.Equal(SlotChange.NoCase, unknown);
+    }
+
+    [Fact]
+    public async Task SetSlot_EventOlderThanTheSlot_ChangesNothing()
+    {
+        var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.General, Now);
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General, Now.AddMinutes(10)));
+
+        var lateCancel = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, null, SedationMode.None, Now.AddMinutes(5)));
+
+        Assert.Equal(SlotChange.Stale, lateCancel);
+        var stored = (await FindAsync(opened.ReferralId))!;
+        Assert.Equal(Now.AddDays(3), stored.SlotStart);
+        Assert.Equal(2, stored.Version);
     }
 
     [Fact]
@@ -160,7 +175,7 @@ public sealed class AnesthesiaCaseRepositoryTests : IAsyncLifetime
     {
         var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.General, Now);
         await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
-        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General));
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General, Now));
         var read = (await FindAsync(opened.ReferralId))!;
 
         await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.UpdateAsync(c, t, read.RecordAssessment(new Assessment(AsaClass.I, false, [], [], [], null, Now), Protocol) with { SlotStart = null }));

@@ -48,6 +48,18 @@ public sealed class ProcedureScheduledConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Consume_CancellationOlderThanTheBooking_IsIgnored()
+    {
+        var accepted = await _host.AcceptReferralAsync();
+        _host.Clock.Advance(TimeSpan.FromMinutes(10));
+        await _host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
+
+        await _host.PublishAndWaitAsync(new ProcedureCancelled(accepted.ReferralId, accepted.PatientId, AnesthesiaServiceHost.Start), Guid.NewGuid());
+
+        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(3)), (await _host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
+    }
+
+    [Fact]
     public async Task Consume_CancelledThenRebooked_KeepsTheNewSlot()
     {
         var accepted = await _host.AcceptReferralAsync();

@@ -5,6 +5,14 @@ using IrSuite.AnesthesiaConsultation.Domain;
 
 namespace IrSuite.AnesthesiaConsultation.Data;
 
+/// <summary>What <see cref="AnesthesiaCaseRepository.SetSlotAsync"/> did.</summary>
+public enum SlotChange
+{
+    Applied,
+    Stale,
+    NoCase,
+}
+
 /// <summary>Reads and writes anaesthesia cases inside the caller's transaction (Dapper, SQL portable to SQLite and PostgreSQL).</summary>
 public static class AnesthesiaCaseRepository
 {
@@ -71,17 +79,29 @@ public static class AnesthesiaCaseRepository
     }
 
     /// <summary>
-    /// Sets (start) or clears (null) the booked slot, bumping the version so a command that read the case before
-    /// retries (ABORTED). The slot is written only here: the commands' <see cref="UpdateAsync"/> leaves it alone.
-    /// Returns false when the case does not exist.
+    /// Sets (start) or clears (null) the booked slot from a booking event that occurred at <paramref name="occurredAt"/>,
+    /// bumping the version so a command that read the case before retries (ABORTED). An event older than the one the
+    /// slot comes from (out-of-order delivery) changes nothing. The slot is written only here: the commands'
+    /// <see cref="UpdateAsync"/> leaves it alone.
     /// </summary>
-    public static async Task<bool> SetSlotAsync(DbConnection connection, DbTransaction transaction, Guid referralId, DateTimeOffset? start, SedationMode sedation)
+    public static async Task<SlotChange> SetSlotAsync(
+        DbConnection connection, DbTransaction transaction, Guid referralId, DateTimeOffset? start, SedationMode sedation, DateTimeOffset occurredAt)
     {
+        var id = referralId.ToString();
         var updated = await connection.ExecuteAsync(
-            "UPDATE anesthesia_case SET slot_start = @start, slot_sedation = @sedation, version = version + 1 WHERE referral_id = @id",
-            new { id = referralId.ToString(), start, sedation = (long)sedation },
+            """
+            UPDATE anesthesia_case SET slot_start = @start, slot_sedation = @sedation, slot_event_at_ms = @at, version = version + 1
+            WHERE referral_id = @id AND slot_event_at_ms <= @at
+            """,
+            new { id, start, sedation = (long)sedation, at = occurredAt.ToUnixTimeMilliseconds() },
             transaction);
-        return updated == 1;
+        if (updated == 1)
+        {
+            return SlotChange.Applied;
+        }
+
+        var exists = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM anesthesia_case WHERE referral_id = @id", new { id }, transaction);
+        return exists == 0 ? SlotChange.NoCase : SlotChange.Stale;
     }
 
     // Dapper row type: a class with init properties (SQLite reads every INTEGER as Int64, PostgreSQL as Int32).

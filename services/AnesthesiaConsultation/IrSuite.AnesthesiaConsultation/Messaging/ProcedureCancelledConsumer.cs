@@ -8,14 +8,17 @@ using Microsoft.Extensions.Logging;
 
 namespace IrSuite.AnesthesiaConsultation.Messaging;
 
-/// <summary>A booked procedure was cancelled: forget the slot (no fasting cut-offs, no visit window until the next booking).</summary>
+/// <summary>
+/// A booked procedure was cancelled: forget the slot (no fasting cut-offs, no visit window until the next booking).
+/// A cancellation older than the recorded booking (late delivery) is ignored.
+/// </summary>
 public sealed partial class ProcedureCancelledConsumer(
     AnesthesiaConsultationDatabase database, TimeProvider time, ILogger<ProcedureCancelledConsumer> logger)
     : IdempotentConsumer<ProcedureCancelled, AnesthesiaConsultationDatabase>(database, time)
 {
     protected override async Task HandleAsync(ProcedureCancelled message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        if (await AnesthesiaCaseRepository.SetSlotAsync(connection, transaction, message.ReferralId, null, SedationMode.None))
+        if (await AnesthesiaCaseRepository.SetSlotAsync(connection, transaction, message.ReferralId, null, SedationMode.None, message.OccurredAt) == SlotChange.Applied)
         {
             LogSlotCleared(message.ReferralId);
         }

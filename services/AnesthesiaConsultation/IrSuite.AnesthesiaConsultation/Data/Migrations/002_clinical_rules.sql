@@ -10,5 +10,7 @@ ALTER TABLE anesthesia_case ADD COLUMN premedication TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE anesthesia_case ADD COLUMN antibiotic_prophylaxis TEXT NULL;
 ALTER TABLE anesthesia_case ADD COLUMN slot_start {{timestamp}} NULL;
 ALTER TABLE anesthesia_case ADD COLUMN slot_sedation INTEGER NOT NULL DEFAULT 0;
+-- OccurredAt (Unix ms) of the booking event the slot comes from: an older event arriving late is ignored.
+ALTER TABLE anesthesia_case ADD COLUMN slot_event_at_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE anesthesia_case ADD COLUMN visited_at {{timestamp}} NULL;
 ALTER TABLE anesthesia_case ADD COLUMN visit_anesthesiologist_id TEXT NULL;
