@@ -12,7 +12,7 @@ namespace IrSuite.AnesthesiaConsultation;
 /// <summary>
 /// Everything the anesthesia-consultation service adds to a host: its database, its gRPC service
 /// (ir.anesthesia.v1.AnesthesiaConsultationService) and the events it consumes.
-/// Publishes: ClearanceSigned. Consumes: ReferralAccepted.
+/// Publishes: ClearanceSigned, PreAnestheticVisitRecorded. Consumes: ReferralAccepted, ProcedureScheduled, ProcedureCancelled.
 /// </summary>
 public static class AnesthesiaConsultationModule
 {
@@ -34,5 +34,7 @@ public static class AnesthesiaConsultationModule
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddConsumer<ReferralAcceptedConsumer, ReferralAcceptedConsumerDefinition>();
+        bus.AddConsumer<ProcedureScheduledConsumer, ProcedureScheduledConsumerDefinition>();
+        bus.AddConsumer<ProcedureCancelledConsumer, ProcedureCancelledConsumerDefinition>();
     }
 }

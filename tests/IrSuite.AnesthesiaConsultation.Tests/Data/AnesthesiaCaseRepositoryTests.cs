@@ -1,5 +1,6 @@
 using IrSuite.AnesthesiaConsultation.Data;
 using IrSuite.AnesthesiaConsultation.Domain;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -7,6 +8,7 @@ namespace IrSuite.AnesthesiaConsultation.Tests.Data;
 
 public sealed class AnesthesiaCaseRepositoryTests : IAsyncLifetime
 {
+    private static readonly SiteProtocol Protocol = new();
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
     private readonly string _directory = Directory.CreateTempSubdirectory("irsuite-anesthesia-data-").FullName;
     private AnesthesiaConsultationDatabase _database = null!;
@@ -57,9 +59,9 @@ public sealed class AnesthesiaCaseRepositoryTests : IAsyncLifetime
             ],
             new Labs(1.35, 48.5, Now.AddHours(-3)),
             Now.AddMinutes(5));
-        var signed = opened.RecordAssessment(assessment)
-            .PlanSedation(SedationMode.General)
-            .SignClearance(new Clearance(ClearanceDecision.FitWithConditions, ["platelets >= 50 on the day"], "anesthesiologist-7", Now.AddMinutes(30)));
+        var signed = opened.RecordAssessment(assessment, Protocol)
+            .PlanSedation(new SedationPlan(SedationMode.General, "anaesthesiologist choice", [], null), Protocol)
+            .SignClearance(new Clearance(ClearanceDecision.FitWithConditions, ["platelets >= 50 on the day"], "anesthesiologist-7", Now.AddMinutes(30)), Protocol);
 
         var saved = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.UpdateAsync(c, t, signed));
 
@@ -92,8 +94,8 @@ public sealed class AnesthesiaCaseRepositoryTests : IAsyncLifetime
     {
         var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.Local, Now);
         await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
-        var first = opened.RecordAssessment(new Assessment(AsaClass.I, false, [], [], [], null, Now));
-        var concurrent = opened.RecordAssessment(new Assessment(AsaClass.III, false, [], [], [], null, Now));
+        var first = opened.RecordAssessment(new Assessment(AsaClass.I, false, [], [], [], null, Now), Protocol);
+        var concurrent = opened.RecordAssessment(new Assessment(AsaClass.III, false, [], [], [], null, Now), Protocol);
         await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.UpdateAsync(c, t, first));
 
         var lost = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.UpdateAsync(c, t, concurrent));
@@ -103,6 +105,82 @@ public sealed class AnesthesiaCaseRepositoryTests : IAsyncLifetime
         Assert.Equal(AsaClass.I, stored!.Assessment!.AsaClass);
         Assert.Null(stored.Assessment.Labs);
         Assert.Equal(2, stored.Version);
+    }
+
+    [Fact]
+    public async Task Update_ClinicalRuleFields_RoundTrip()
+    {
+        var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), ["T12", "L1"], SedationMode.General, "v-test#abc", Now);
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
+        var assessment = new Assessment(AsaClass.II, false, [], ["penicillin"], [], null, Now, AnxietyLevel.Severe, ProneTolerance.Limited);
+        var premedication = new Premedication("hydroxyzine", "25 mg", PremedicationTiming.BeforeProcedure, "60 min before");
+        var changed = opened.RecordAssessment(assessment, Protocol)
+            .PlanSedation(new SedationPlan(SedationMode.General, "patient request", [premedication], "clindamycin 600 mg IV"), Protocol)
+            .SignClearance(new Clearance(ClearanceDecision.Fit, [], "anesthesiologist-7", Now.AddMinutes(30)), Protocol)
+            .RecordPreAnestheticVisit(new PreAnestheticVisit(Now.AddHours(1), "anesthesiologist-8"), Protocol);
+
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.UpdateAsync(c, t, changed));
+
+        var stored = (await FindAsync(opened.ReferralId))!;
+        Assert.Equal(["T12", "L1"], stored.Levels);
+        Assert.Equal("v-test#abc", stored.ProtocolVersion);
+        Assert.Equal(AnxietyLevel.Severe, stored.Assessment!.Anxiety);
+        Assert.Equal(ProneTolerance.Limited, stored.Assessment.ProneTolerance);
+        Assert.Equal("patient request", stored.DeviationReason);
+        Assert.Equal([premedication], stored.Premedication);
+        Assert.Equal("clindamycin 600 mg IV", stored.AntibioticProphylaxis);
+        Assert.Equal(new PreAnestheticVisit(Now.AddHours(1), "anesthesiologist-8"), stored.Visit);
+        Assert.Null(stored.SlotStart);
+    }
+
+    [Fact]
+    public async Task SetSlot_BookedThenCancelled_StoresThenClearsTheSlotAndBumpsTheVersion()
+    {
+        var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.General, Now);
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
+
+        var booked = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General, Now));
+        var afterBooking = (await FindAsync(opened.ReferralId))!;
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, null, SedationMode.None, Now.AddMinutes(1)));
+        var afterCancel = (await FindAsync(opened.ReferralId))!;
+        var unknown = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, Guid.NewGuid(), Now, SedationMode.Local, Now));
+
+        Assert.Equal(SlotChange.Applied, booked);
+        Assert.Equal(Now.AddDays(3), afterBooking.SlotStart);
+        Assert.Equal(SedationMode.General, afterBooking.SlotSedation);
+        Assert.Equal(2, afterBooking.Version);
+        Assert.Null(afterCancel.SlotStart);
+        Assert.Equal(SedationMode.None, afterCancel.SlotSedation);
+        Assert.Equal(3, afterCancel.Version);
+        Assert.Equal(SlotChange.NoCase, unknown);
+    }
+
+    [Fact]
+    public async Task SetSlot_EventOlderThanTheSlot_ChangesNothing()
+    {
+        var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.General, Now);
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General, Now.AddMinutes(10)));
+
+        var lateCancel = await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, null, SedationMode.None, Now.AddMinutes(5)));
+
+        Assert.Equal(SlotChange.Stale, lateCancel);
+        var stored = (await FindAsync(opened.ReferralId))!;
+        Assert.Equal(Now.AddDays(3), stored.SlotStart);
+        Assert.Equal(2, stored.Version);
+    }
+
+    [Fact]
+    public async Task Update_ChangedCase_LeavesTheSlotAlone()
+    {
+        var opened = AnesthesiaCase.Open(Guid.NewGuid(), Guid.NewGuid(), SedationMode.General, Now);
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.InsertIfAbsentAsync(c, t, opened));
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.SetSlotAsync(c, t, opened.ReferralId, Now.AddDays(3), SedationMode.General, Now));
+        var read = (await FindAsync(opened.ReferralId))!;
+
+        await _database.InTransactionAsync((c, t) => AnesthesiaCaseRepository.UpdateAsync(c, t, read.RecordAssessment(new Assessment(AsaClass.I, false, [], [], [], null, Now), Protocol) with { SlotStart = null }));
+
+        Assert.Equal(Now.AddDays(3), (await FindAsync(opened.ReferralId))!.SlotStart);
     }
 
     [Fact]

@@ -52,9 +52,14 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
 
     public ChannelReader<ClearanceSigned> ClearancesSigned => _app.Services.GetRequiredService<Channel<ClearanceSigned>>().Reader;
 
+    public ChannelReader<PreAnestheticVisitRecorded> VisitsRecorded => _app.Services.GetRequiredService<Channel<PreAnestheticVisitRecorded>>().Reader;
+
+    public IrSuite.ServiceDefaults.Clinical.SiteProtocol Protocol => _app.Services.GetRequiredService<IrSuite.ServiceDefaults.Clinical.SiteProtocol>();
+
     public AnesthesiaConsultationDatabase Database => _app.Services.GetRequiredService<AnesthesiaConsultationDatabase>();
 
-    public static async Task<AnesthesiaServiceHost> StartAsync()
+    /// <summary>Starts the host; <paramref name="settings"/> override configuration, e.g. <c>SiteProtocol:Bleeding:InrMax:Value</c>.</summary>
+    public static async Task<AnesthesiaServiceHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("irsuite-anesthesia-").FullName;
         var clock = new ManualTimeProvider(Start);
@@ -64,13 +69,20 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         builder.Configuration["Grpc:Address"] = "127.0.0.1:0";
         builder.Configuration[$"Databases:{AnesthesiaConsultationModule.ServiceName}:ConnectionString"] = Path.Combine(directory, "anesthesia.db");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddSingleton(System.Threading.Channels.Channel.CreateUnbounded<PreAnestheticVisitRecorded>());
         builder.Services.AddSingleton(System.Threading.Channels.Channel.CreateUnbounded<ClearanceSigned>());
         builder.AddIrSuiteHost(AnesthesiaConsultationModule.DefaultPort).AddAnesthesiaConsultation(builder.Configuration);
         builder.Services.AddIrSuiteBus(builder.Configuration, bus =>
         {
             AnesthesiaConsultationModule.AddConsumers(bus);
             bus.AddConsumer<ClearanceSignedProbe>();
+            bus.AddConsumer<PreAnestheticVisitRecordedProbe>();
         });
         var app = builder.Build();
         app.UseGrpcServer();
@@ -84,18 +96,44 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
     }
 
     /// <summary>Publishes a ReferralAccepted (as scheduling would) and waits until the service has consumed it.</summary>
-    public async Task<ReferralAccepted> AcceptReferralAsync(Guid? referralId = null, string expectedSedation = "GENERAL", Guid? messageId = null)
+    public async Task<ReferralAccepted> AcceptReferralAsync(Guid? referralId = null, string expectedSedation = "GENERAL", Guid? messageId = null, IReadOnlyList<string>? levels = null)
     {
-        var accepted = new ReferralAccepted(referralId ?? Guid.NewGuid(), Guid.NewGuid(), ["L1", "L2"], expectedSedation, Clock.GetUtcNow());
+        var accepted = new ReferralAccepted(referralId ?? Guid.NewGuid(), Guid.NewGuid(), levels ?? ["L1", "L2"], expectedSedation, Clock.GetUtcNow());
         await PublishAndWaitAsync(accepted, messageId ?? Guid.NewGuid());
         return accepted;
     }
 
-    public async Task PublishAndWaitAsync(ReferralAccepted accepted, Guid messageId)
+    public Task PublishAndWaitAsync(ReferralAccepted accepted, Guid messageId) => PublishAndWaitAsync<ReferralAccepted>(accepted, messageId);
+
+    /// <summary>Publishes an event the service consumes and waits until it has been consumed.</summary>
+    public async Task PublishAndWaitAsync<T>(T message, Guid messageId)
+        where T : class
     {
         var done = Consumed.WaitFor(messageId);
-        await _app.Services.GetRequiredService<IBus>().Publish(accepted, context => context.MessageId = messageId);
+        await _app.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
         await done.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Publishes a ProcedureScheduled (as scheduling would) for the slot and waits until it has been consumed.</summary>
+    public async Task<ProcedureScheduled> ScheduleProcedureAsync(ReferralAccepted accepted, DateTimeOffset start, string sedationMode = "GENERAL")
+    {
+        var scheduled = new ProcedureScheduled(accepted.ReferralId, accepted.PatientId, accepted.Levels, "IR-1", "REC-1", start, Clock.GetUtcNow())
+        {
+            SedationMode = sedationMode,
+        };
+        await PublishAndWaitAsync(scheduled, Guid.NewGuid());
+        return scheduled;
+    }
+
+    /// <summary>Publishes a ProcedureCancelled and waits until it has been consumed.</summary>
+    public Task CancelProcedureAsync(ReferralAccepted accepted) =>
+        PublishAndWaitAsync(new ProcedureCancelled(accepted.ReferralId, accepted.PatientId, Clock.GetUtcNow()), Guid.NewGuid());
+
+    /// <summary>The next PreAnestheticVisitRecorded the outbox relay published.</summary>
+    public async Task<PreAnestheticVisitRecorded> NextVisitRecordedAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await VisitsRecorded.ReadAsync(timeout.Token);
     }
 
     /// <summary>The next ClearanceSigned the outbox relay published.</summary>
@@ -110,6 +148,8 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
     public Task<AnesthesiaPlan> PlanSedationAsync(PlanSedationRequest request) => Channel.UnaryAsync(Methods.PlanSedation, request);
 
     public Task<AnesthesiaPlan> SignClearanceAsync(SignClearanceRequest request) => Channel.UnaryAsync(Methods.SignClearance, request);
+
+    public Task<AnesthesiaPlan> RecordPreAnestheticVisitAsync(RecordPreAnestheticVisitRequest request) => Channel.UnaryAsync(Methods.RecordPreAnestheticVisit, request);
 
     public Task<AnesthesiaPlan> GetPlanAsync(string referralId) => Channel.UnaryAsync(Methods.GetPlan, new GetPlanRequest { ReferralId = referralId });
 
@@ -132,6 +172,9 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
 
         public Method<SignClearanceRequest, AnesthesiaPlan> SignClearance { get; } = Method<SignClearanceRequest, AnesthesiaPlan>.Create(Service, "SignClearance");
 
+        public Method<RecordPreAnestheticVisitRequest, AnesthesiaPlan> RecordPreAnestheticVisit { get; } =
+            Method<RecordPreAnestheticVisitRequest, AnesthesiaPlan>.Create(Service, "RecordPreAnestheticVisit");
+
         public Method<GetPlanRequest, AnesthesiaPlan> GetPlan { get; } = Method<GetPlanRequest, AnesthesiaPlan>.Create(Service, "GetPlan");
     }
 }
@@ -140,6 +183,12 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
 public sealed class ClearanceSignedProbe(Channel<ClearanceSigned> received) : IConsumer<ClearanceSigned>
 {
     public Task Consume(ConsumeContext<ClearanceSigned> context) => received.Writer.WriteAsync(context.Message, context.CancellationToken).AsTask();
+}
+
+/// <summary>Stands for procedure-record (it gates the WHO sign-in on PreAnestheticVisitRecorded): hands each event to the test.</summary>
+public sealed class PreAnestheticVisitRecordedProbe(Channel<PreAnestheticVisitRecorded> received) : IConsumer<PreAnestheticVisitRecorded>
+{
+    public Task Consume(ConsumeContext<PreAnestheticVisitRecorded> context) => received.Writer.WriteAsync(context.Message, context.CancellationToken).AsTask();
 }
 
 /// <summary>Completes when a message id has been consumed (after every consumer of it finished, faults included).</summary>

@@ -29,10 +29,19 @@ public static class Requests
             },
         },
         Labs = new Labs { Inr = 1.1, PlateletsGPerL = 210, TakenAt = Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddHours(-2)) },
+        Anxiety = AnxietyLevel.None,
+        ProneTolerance = ProneTolerance.Tolerates,
     };
 
-    public static PlanSedationRequest Sedation(Guid referralId, SedationMode mode = SedationMode.General) =>
-        new() { ReferralId = referralId.ToString(), Mode = mode };
+    /// <summary>What the decision table suggests for <see cref="Assessment"/> on two levels (ASA III, few levels).</summary>
+    public const SedationMode SuggestedForAssessment = SedationMode.LocalWithSedation;
+
+    /// <summary>A sedation plan; the deviation reason is there because GENERAL differs from the suggestion.</summary>
+    public static PlanSedationRequest Sedation(Guid referralId, SedationMode mode = SedationMode.General, string deviationReason = "patient preference") =>
+        new() { ReferralId = referralId.ToString(), Mode = mode, DeviationReason = deviationReason };
+
+    public static RecordPreAnestheticVisitRequest Visit(Guid referralId, DateTimeOffset visitedAt) =>
+        new() { ReferralId = referralId.ToString(), VisitedAt = Timestamp.FromDateTimeOffset(visitedAt), AnesthesiologistId = "anesthesiologist-7" };
 
     public static SignClearanceRequest Clearance(Guid referralId, ClearanceDecision decision = ClearanceDecision.Fit, params string[] conditions) =>
         new() { ReferralId = referralId.ToString(), Decision = decision, Conditions = { conditions }, AnesthesiologistId = "anesthesiologist-42" };

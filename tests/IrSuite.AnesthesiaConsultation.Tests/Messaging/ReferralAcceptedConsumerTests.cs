@@ -36,6 +36,18 @@ public sealed class ReferralAcceptedConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Consume_ReferralAccepted_StoresTheLevelsAndTheSiteProtocolVersion()
+    {
+        var accepted = await _host.AcceptReferralAsync(levels: ["t12", "L1", "L1", " "]);
+
+        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+
+        Assert.Equal(["T12", "L1"], plan.Levels);
+        Assert.Equal(_host.Protocol.AppliedVersion, plan.ProtocolVersion);
+        Assert.Equal(_host.Protocol.AppliedVersion, (await FindAsync(accepted.ReferralId))!.ProtocolVersion);
+    }
+
+    [Fact]
     public async Task Consume_SameMessageRedelivered_IsAppliedOnce()
     {
         var messageId = Guid.NewGuid();

@@ -5,6 +5,14 @@ using IrSuite.AnesthesiaConsultation.Domain;
 
 namespace IrSuite.AnesthesiaConsultation.Data;
 
+/// <summary>What <see cref="AnesthesiaCaseRepository.SetSlotAsync"/> did.</summary>
+public enum SlotChange
+{
+    Applied,
+    Stale,
+    NoCase,
+}
+
 /// <summary>Reads and writes anaesthesia cases inside the caller's transaction (Dapper, SQL portable to SQLite and PostgreSQL).</summary>
 public static class AnesthesiaCaseRepository
 {
@@ -15,7 +23,10 @@ public static class AnesthesiaCaseRepository
         + "assessed AS Assessed, asa_class AS AsaClass, emergency AS Emergency, comorbidities AS Comorbidities, allergies AS Allergies, "
         + "medication_plan AS MedicationPlan, labs_inr AS LabsInr, labs_platelets AS LabsPlatelets, labs_taken_at AS LabsTakenAt, "
         + "assessed_at AS AssessedAt, sedation AS Sedation, clearance AS Clearance, conditions AS Conditions, "
-        + "anesthesiologist_id AS AnesthesiologistId, signed_at AS SignedAt, version AS Version";
+        + "anesthesiologist_id AS AnesthesiologistId, signed_at AS SignedAt, version AS Version, "
+        + "levels AS Levels, protocol_version AS ProtocolVersion, anxiety AS Anxiety, prone_tolerance AS ProneTolerance, "
+        + "deviation_reason AS DeviationReason, premedication AS Premedication, antibiotic_prophylaxis AS AntibioticProphylaxis, "
+        + "slot_start AS SlotStart, slot_sedation AS SlotSedation, visited_at AS VisitedAt, visit_anesthesiologist_id AS VisitAnesthesiologistId";
 
     /// <summary>Opens a case; a case already open for the referral is left as it is. Returns true when inserted.</summary>
     public static async Task<bool> InsertIfAbsentAsync(DbConnection connection, DbTransaction transaction, AnesthesiaCase @case)
@@ -23,8 +34,8 @@ public static class AnesthesiaCaseRepository
         var row = CaseRow.From(@case);
         var inserted = await connection.ExecuteAsync(
             """
-            INSERT INTO anesthesia_case (referral_id, patient_id, status, expected_sedation, opened_at, version)
-            VALUES (@ReferralId, @PatientId, @Status, @ExpectedSedation, @OpenedAt, @Version)
+            INSERT INTO anesthesia_case (referral_id, patient_id, status, expected_sedation, opened_at, version, levels, protocol_version)
+            VALUES (@ReferralId, @PatientId, @Status, @ExpectedSedation, @OpenedAt, @Version, @Levels, @ProtocolVersion)
             ON CONFLICT (referral_id) DO NOTHING
             """,
             row,
@@ -56,12 +67,41 @@ public static class AnesthesiaCaseRepository
                 labs_inr = @LabsInr, labs_platelets = @LabsPlatelets, labs_taken_at = @LabsTakenAt, assessed_at = @AssessedAt,
                 sedation = @Sedation, clearance = @Clearance, conditions = @Conditions,
                 anesthesiologist_id = @AnesthesiologistId, signed_at = @SignedAt,
+                protocol_version = @ProtocolVersion, anxiety = @Anxiety, prone_tolerance = @ProneTolerance,
+                deviation_reason = @DeviationReason, premedication = @Premedication, antibiotic_prophylaxis = @AntibioticProphylaxis,
+                visited_at = @VisitedAt, visit_anesthesiologist_id = @VisitAnesthesiologistId,
                 version = version + 1
             WHERE referral_id = @ReferralId AND version = @Version
             """,
             row,
             transaction);
         return updated == 1 ? changed with { Version = changed.Version + 1 } : null;
+    }
+
+    /// <summary>
+    /// Sets (start) or clears (null) the booked slot from a booking event that occurred at <paramref name="occurredAt"/>,
+    /// bumping the version so a command that read the case before retries (ABORTED). An event older than the one the
+    /// slot comes from (out-of-order delivery) changes nothing. The slot is written only here: the commands'
+    /// <see cref="UpdateAsync"/> leaves it alone.
+    /// </summary>
+    public static async Task<SlotChange> SetSlotAsync(
+        DbConnection connection, DbTransaction transaction, Guid referralId, DateTimeOffset? start, SedationMode sedation, DateTimeOffset occurredAt)
+    {
+        var id = referralId.ToString();
+        var updated = await connection.ExecuteAsync(
+            """
+            UPDATE anesthesia_case SET slot_start = @start, slot_sedation = @sedation, slot_event_at_ms = @at, version = version + 1
+            WHERE referral_id = @id AND slot_event_at_ms <= @at
+            """,
+            new { id, start, sedation = (long)sedation, at = occurredAt.ToUnixTimeMilliseconds() },
+            transaction);
+        if (updated == 1)
+        {
+            return SlotChange.Applied;
+        }
+
+        var exists = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM anesthesia_case WHERE referral_id = @id", new { id }, transaction);
+        return exists == 0 ? SlotChange.NoCase : SlotChange.Stale;
     }
 
     // Dapper row type: a class with init properties (SQLite reads every INTEGER as Int64, PostgreSQL as Int32).
@@ -109,6 +149,28 @@ public static class AnesthesiaCaseRepository
 
         public long Version { get; init; }
 
+        public string Levels { get; init; } = "[]";
+
+        public string ProtocolVersion { get; init; } = "";
+
+        public long Anxiety { get; init; }
+
+        public long ProneTolerance { get; init; }
+
+        public string? DeviationReason { get; init; }
+
+        public string Premedication { get; init; } = "[]";
+
+        public string? AntibioticProphylaxis { get; init; }
+
+        public DateTimeOffset? SlotStart { get; init; }
+
+        public long SlotSedation { get; init; }
+
+        public DateTimeOffset? VisitedAt { get; init; }
+
+        public string? VisitAnesthesiologistId { get; init; }
+
         public static CaseRow From(AnesthesiaCase c) => new()
         {
             ReferralId = c.ReferralId.ToString(),
@@ -132,6 +194,17 @@ public static class AnesthesiaCaseRepository
             AnesthesiologistId = c.Clearance?.AnesthesiologistId,
             SignedAt = c.Clearance?.SignedAt,
             Version = c.Version,
+            Levels = JsonSerializer.Serialize(c.Levels, Json),
+            ProtocolVersion = c.ProtocolVersion,
+            Anxiety = c.Assessment is null ? 0 : (long)c.Assessment.Anxiety,
+            ProneTolerance = c.Assessment is null ? 0 : (long)c.Assessment.ProneTolerance,
+            DeviationReason = c.DeviationReason,
+            Premedication = JsonSerializer.Serialize(c.Premedication, Json),
+            AntibioticProphylaxis = c.AntibioticProphylaxis,
+            SlotStart = c.SlotStart,
+            SlotSedation = (long)c.SlotSedation,
+            VisitedAt = c.Visit?.VisitedAt,
+            VisitAnesthesiologistId = c.Visit?.AnesthesiologistId,
         };
 
         public AnesthesiaCase ToDomain()
@@ -145,7 +218,10 @@ public static class AnesthesiaCaseRepository
                     ReadList<string>(Allergies),
                     ReadList<MedicationInstruction>(MedicationPlan),
                     LabsInr is { } inr && LabsPlatelets is { } platelets && LabsTakenAt is { } takenAt ? new Labs(inr, platelets, takenAt) : null,
-                    AssessedAt ?? OpenedAt);
+                    AssessedAt ?? OpenedAt,
+                    // Cases assessed before these inputs existed read as "none" / "tolerates".
+                    Anxiety == 0 ? AnxietyLevel.None : (AnxietyLevel)Anxiety,
+                    ProneTolerance == 0 ? Domain.ProneTolerance.Tolerates : (Domain.ProneTolerance)ProneTolerance);
             Clearance? clearance = Clearance == 0 || SignedAt is null
                 ? null
                 : new Clearance((ClearanceDecision)Clearance, ReadList<string>(Conditions), AnesthesiologistId ?? "", SignedAt.Value);
@@ -158,7 +234,17 @@ public static class AnesthesiaCaseRepository
                 (SedationMode)Sedation,
                 clearance,
                 OpenedAt,
-                Version);
+                Version)
+            {
+                Levels = ReadList<string>(Levels),
+                ProtocolVersion = ProtocolVersion,
+                DeviationReason = DeviationReason,
+                Premedication = ReadList<Domain.Premedication>(Premedication),
+                AntibioticProphylaxis = AntibioticProphylaxis,
+                SlotStart = SlotStart,
+                SlotSedation = (SedationMode)SlotSedation,
+                Visit = VisitedAt is { } visitedAt ? new PreAnestheticVisit(visitedAt, VisitAnesthesiologistId ?? "") : null,
+            };
         }
 
         private static IReadOnlyList<T> ReadList<T>(string json) => JsonSerializer.Deserialize<List<T>>(json, Json) ?? [];

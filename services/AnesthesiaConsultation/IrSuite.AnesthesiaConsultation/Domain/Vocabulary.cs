@@ -58,6 +58,41 @@ public enum MedicationKind
     Other = 3,
 }
 
+/// <summary>How anxious the patient is about the procedure (sedation decision support).</summary>
+public enum AnxietyLevel
+{
+    Unspecified = 0,
+    None = 1,
+    Moderate = 2,
+    Severe = 3,
+}
+
+/// <summary>Whether the patient can hold the prone position the thoracic and lumbar levels need.</summary>
+public enum ProneTolerance
+{
+    Unspecified = 0,
+    Tolerates = 1,
+    Limited = 2,
+    NotTolerated = 3,
+}
+
+/// <summary>When a premedication is given.</summary>
+public enum PremedicationTiming
+{
+    Unspecified = 0,
+    EveningBefore = 1,
+    MorningOf = 2,
+    OnCallToRoom = 3,
+    BeforeProcedure = 4,
+}
+
+/// <summary>The admission the anaesthesia assessment recommends.</summary>
+public enum Admission
+{
+    Ambulatory = 1,
+    Hospitalised = 2,
+}
+
 /// <summary>
 /// The stable codes events carry (the proto enum value names without their prefix, e.g. <c>GENERAL</c>,
 /// <c>FIT_WITH_CONDITIONS</c>), and a lenient reader for the sedation mode other services send.

@@ -4,11 +4,14 @@ using IrSuite.AnesthesiaConsultation.Domain;
 using IrSuite.Contracts.Anesthesia;
 using IrSuite.Grpc;
 using IrSuite.Grpc.Server;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Logging;
+using ErrorInfo = Google.Rpc.ErrorInfo;
 using Pb = IrSuite.Anesthesia.V1;
 using PbCommon = IrSuite.Common.V1;
+using PreconditionFailure = Google.Rpc.PreconditionFailure;
 
 namespace IrSuite.AnesthesiaConsultation.Grpc;
 
@@ -20,6 +23,7 @@ public sealed partial class AnesthesiaConsultationGrpcService(
     AnesthesiaConsultationDatabase database,
     OutboxWriter outbox,
     TimeProvider time,
+    SiteProtocol protocol,
     ILogger<AnesthesiaConsultationGrpcService> logger)
 {
     private const string CaseKind = "Anesthesia case";
@@ -27,6 +31,10 @@ public sealed partial class AnesthesiaConsultationGrpcService(
     private const int MaxLabelLength = 100;
     private const int MaxConditions = 20;
     private const int MaxConditionLength = 200;
+    private const int MaxDeviationReasonLength = 200;
+    private const int MaxPremedications = 10;
+    private const int MaxDoseLength = 50;
+    private const int MaxTimingDetailLength = 60;
 
     /// <summary>Records (or re-records, until the clearance is signed) the pre-anaesthetic assessment.</summary>
     public async Task<Pb.AnesthesiaPlan> RecordAssessment(Pb.RecordAssessmentRequest request, ServerCallContext context)
@@ -38,6 +46,8 @@ public sealed partial class AnesthesiaConsultationGrpcService(
         var allergies = Labels(v, "allergies", request.Allergies);
         ValidateMedicationPlan(v, request.MedicationPlan);
         var labs = ReadLabs(v, request.Labs);
+        v.Defined("anxiety", request.Anxiety);
+        v.Defined("prone_tolerance", request.ProneTolerance);
         v.ThrowIfInvalid();
 
         var assessment = new Assessment(
@@ -47,10 +57,12 @@ public sealed partial class AnesthesiaConsultationGrpcService(
             allergies,
             request.MedicationPlan.Select(PlanMapping.ToDomain).ToList(),
             labs,
-            time.GetUtcNow());
-        var saved = await ChangeAsync(referralId, c => c.RecordAssessment(assessment), null, context.CancellationToken);
+            time.GetUtcNow(),
+            PlanMapping.ToDomain(request.Anxiety),
+            PlanMapping.ToDomain(request.ProneTolerance));
+        var saved = await ChangeAsync(referralId, c => c.RecordAssessment(assessment, protocol), null, context.CancellationToken);
         LogAssessmentRecorded(referralId, saved.Version);
-        return PlanMapping.ToProto(saved);
+        return PlanMapping.ToProto(saved, protocol);
     }
 
     /// <summary>Chooses the sedation mode (after the assessment, before the clearance).</summary>
@@ -59,12 +71,16 @@ public sealed partial class AnesthesiaConsultationGrpcService(
         var v = new RequestValidator();
         var referralId = v.Id("referral_id", request.ReferralId);
         v.Defined("mode", request.Mode);
+        v.Optional("deviation_reason", request.DeviationReason, MaxDeviationReasonLength);
+        var premedication = ReadPremedication(v, request.Premedication);
+        v.Optional("antibiotic_prophylaxis", request.AntibioticProphylaxis, MaxLabelLength);
         v.ThrowIfInvalid();
 
         var mode = PlanMapping.ToDomain(request.Mode);
-        var saved = await ChangeAsync(referralId, c => c.PlanSedation(mode), null, context.CancellationToken);
+        var plan = new SedationPlan(mode, request.DeviationReason, premedication, request.AntibioticProphylaxis);
+        var saved = await ChangeAsync(referralId, c => c.PlanSedation(plan, protocol), null, context.CancellationToken);
         LogSedationPlanned(referralId, Codes.Of(mode), saved.Version);
-        return PlanMapping.ToProto(saved);
+        return PlanMapping.ToProto(saved, protocol);
     }
 
     /// <summary>Signs the clearance and announces it (ClearanceSigned, through the outbox, in the same transaction).</summary>
@@ -89,7 +105,7 @@ public sealed partial class AnesthesiaConsultationGrpcService(
         var clearance = new Clearance(PlanMapping.ToDomain(request.Decision), conditions, request.AnesthesiologistId.Trim(), time.GetUtcNow());
         var saved = await ChangeAsync(
             referralId,
-            c => c.SignClearance(clearance),
+            c => c.SignClearance(clearance, protocol),
             (signed, connection, transaction) => outbox.AddAsync(
                 connection,
                 transaction,
@@ -97,7 +113,38 @@ public sealed partial class AnesthesiaConsultationGrpcService(
                 signed.ReferralId),
             context.CancellationToken);
         LogClearanceSigned(referralId, Codes.Of(clearance.Decision), Codes.Of(saved.Sedation));
-        return PlanMapping.ToProto(saved);
+        return PlanMapping.ToProto(saved, protocol);
+    }
+
+    /// <summary>
+    /// Records the pre-anaesthetic visit (CSP D6124-92) of a cleared case and announces it
+    /// (PreAnestheticVisitRecorded, through the outbox, in the same transaction): procedure-record gates the sign-in on it.
+    /// </summary>
+    public async Task<Pb.AnesthesiaPlan> RecordPreAnestheticVisit(Pb.RecordPreAnestheticVisitRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var referralId = v.Id("referral_id", request.ReferralId);
+        var visitedAt = v.Timestamp("visited_at", request.VisitedAt);
+        if (request.VisitedAt is not null && visitedAt > time.GetUtcNow())
+        {
+            v.Fail("visited_at", "Must not be in the future.");
+        }
+
+        v.Required("anesthesiologist_id", request.AnesthesiologistId, MaxLabelLength);
+        v.ThrowIfInvalid();
+
+        var visit = new PreAnestheticVisit(visitedAt, request.AnesthesiologistId.Trim());
+        var saved = await ChangeAsync(
+            referralId,
+            c => c.RecordPreAnestheticVisit(visit, protocol),
+            (visited, connection, transaction) => outbox.AddAsync(
+                connection,
+                transaction,
+                new PreAnestheticVisitRecorded(visited.ReferralId, visited.PatientId, visit.VisitedAt, visit.AnesthesiologistId, time.GetUtcNow()),
+                visited.ReferralId),
+            context.CancellationToken);
+        LogVisitRecorded(referralId, saved.Version);
+        return PlanMapping.ToProto(saved, protocol);
     }
 
     /// <summary>Reads the plan of a referral (scheduling checks the clearance with it before booking).</summary>
@@ -110,7 +157,7 @@ public sealed partial class AnesthesiaConsultationGrpcService(
         await using var connection = await database.OpenAsync(context.CancellationToken);
         var found = await AnesthesiaCaseRepository.FindAsync(connection, null, referralId)
             ?? throw Rpc.NotFound(CaseKind, referralId.ToString());
-        return PlanMapping.ToProto(found);
+        return PlanMapping.ToProto(found, protocol);
     }
 
     /// <summary>One command: load the case, apply the transition, save it if still at the version read, then <paramref name="after"/>.</summary>
@@ -126,12 +173,17 @@ public sealed partial class AnesthesiaConsultationGrpcService(
             AnesthesiaCase changed;
             try
             {
-                changed = change(current);
+                changed = change(current) with { ProtocolVersion = protocol.AppliedVersion };
             }
             catch (GateRefusedException refused)
             {
                 LogGateRefused(referralId, refused.Rule);
-                throw Rpc.Gate(refused.Rule, refused.Description);
+                throw Gate(refused);
+            }
+            catch (InvalidFieldException invalid)
+            {
+                new RequestValidator().Fail(invalid.Field, invalid.Description).ThrowIfInvalid();
+                throw;
             }
 
             var saved = await AnesthesiaCaseRepository.UpdateAsync(connection, transaction, changed)
@@ -143,6 +195,53 @@ public sealed partial class AnesthesiaConsultationGrpcService(
 
             return saved;
         }, cancellationToken);
+
+    /// <summary>
+    /// FAILED_PRECONDITION for one or more refused rules: one PreconditionFailure violation per rule code (Subject),
+    /// ErrorInfo.Type the first one.
+    /// </summary>
+    private static RpcException Gate(GateRefusedException refused)
+    {
+        if (refused.Violations.Count == 1)
+        {
+            return Rpc.Gate(refused.Rule, refused.Description);
+        }
+
+        var failure = new PreconditionFailure();
+        failure.Violations.AddRange(refused.Violations.Select(x =>
+            new PreconditionFailure.Types.Violation { Type = "CLINICAL_GATE", Subject = x.Rule, Description = x.Description }));
+        var rules = string.Join(", ", refused.Violations.Select(x => x.Rule));
+        return RpcException.WithDetails(
+            StatusCode.FailedPrecondition, $"{rules}: {refused.Description}", failure, new ErrorInfo { Type = refused.Rule, Domain = Rpc.Domain });
+    }
+
+    /// <summary>Premedication: at most 10 entries, each a short drug and dose label and a coded timing.</summary>
+    private static List<Premedication> ReadPremedication(RequestValidator v, IReadOnlyList<Pb.Premedication> entries)
+    {
+        if (entries.Count > MaxPremedications)
+        {
+            v.Fail("premedication", $"At most {MaxPremedications} entries.");
+        }
+
+        var result = new List<Premedication>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var field = $"premedication[{i}]";
+            var entry = entries[i];
+            v.Required($"{field}.drug", entry.Drug, MaxLabelLength);
+            v.Required($"{field}.dose", entry.Dose, MaxDoseLength);
+            v.Defined($"{field}.timing", entry.Timing);
+            v.Optional($"{field}.timing_detail", entry.TimingDetail, MaxTimingDetailLength);
+            if (entry.Timing == Pb.PremedicationTiming.BeforeProcedure && string.IsNullOrWhiteSpace(entry.TimingDetail))
+            {
+                v.Fail($"{field}.timing_detail", "Required with BEFORE_PROCEDURE (how long before).");
+            }
+
+            result.Add(PlanMapping.ToDomain(entry));
+        }
+
+        return result;
+    }
 
     /// <summary>Codes or short labels: at most <paramref name="maxEntries"/>, each non-blank and short (no free-text notes).</summary>
     private static List<string> Labels(RequestValidator v, string field, IReadOnlyList<string> values, int maxEntries = MaxListEntries, int maxLength = MaxLabelLength)
@@ -219,6 +318,9 @@ public sealed partial class AnesthesiaConsultationGrpcService(
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Clearance {Decision} signed for referral {ReferralId} under {SedationMode}")]
     private partial void LogClearanceSigned(Guid referralId, string decision, string sedationMode);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Pre-anesthetic visit recorded for referral {ReferralId} (version {Version})")]
+    private partial void LogVisitRecorded(Guid referralId, long version);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Gate {Rule} refused a change to referral {ReferralId}")]
     private partial void LogGateRefused(Guid referralId, string rule);

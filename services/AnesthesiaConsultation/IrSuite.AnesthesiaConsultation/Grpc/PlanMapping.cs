@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using IrSuite.AnesthesiaConsultation.Domain;
+using IrSuite.ServiceDefaults.Clinical;
 using Pb = IrSuite.Anesthesia.V1;
 using PbCommon = IrSuite.Common.V1;
 
@@ -8,7 +9,7 @@ namespace IrSuite.AnesthesiaConsultation.Grpc;
 /// <summary>Proto &lt;-&gt; domain mapping; requests reach it already validated.</summary>
 internal static class PlanMapping
 {
-    public static Pb.AnesthesiaPlan ToProto(AnesthesiaCase c)
+    public static Pb.AnesthesiaPlan ToProto(AnesthesiaCase c, SiteProtocol protocol)
     {
         var plan = new Pb.AnesthesiaPlan
         {
@@ -23,6 +24,10 @@ internal static class PlanMapping
             },
             Sedation = ToProto(c.Sedation),
             Version = c.Version,
+            DeviationReason = c.DeviationReason ?? "",
+            ProtocolVersion = c.ProtocolVersion,
+            Levels = { c.Levels },
+            Premedication = { c.Premedication.Select(ToProto) },
         };
         if (c.Assessment is { } a)
         {
@@ -35,6 +40,47 @@ internal static class PlanMapping
             {
                 plan.Labs = new Pb.Labs { Inr = labs.Inr, PlateletsGPerL = labs.PlateletsGPerL, TakenAt = Timestamp.FromDateTimeOffset(labs.TakenAt) };
             }
+
+            plan.AssessedAt = Timestamp.FromDateTimeOffset(a.AssessedAt);
+            plan.Anxiety = ToProto(a.Anxiety);
+            plan.ProneTolerance = ToProto(a.ProneTolerance);
+            plan.RecommendedAdmission = PlanRules.RecommendedAdmission(a.AsaClass, protocol.Anesthesia.AmbulatoryMaxAsa.Value) == Admission.Hospitalised
+                ? PbCommon.AdmissionType.Hospitalised
+                : PbCommon.AdmissionType.Ambulatory;
+            var suggestion = c.SuggestedSedation(protocol)!;
+            plan.SuggestedSedation = new Pb.SedationSuggestion { Mode = ToProto(suggestion.Mode), Reasons = { suggestion.Reasons } };
+            var proposal = c.ProposedProphylaxis(protocol)!;
+            plan.AntibioticProphylaxis = new Pb.AntibioticProphylaxis
+            {
+                Proposed = proposal.Proposed,
+                Chosen = c.AntibioticProphylaxis ?? "",
+                WindowMinutes = protocol.Antibiotics.WindowMinutes.Value,
+                BetaLactamAllergy = proposal.BetaLactamAllergy,
+            };
+        }
+
+        if (c.SlotStart is { } slotStart)
+        {
+            plan.SlotStart = Timestamp.FromDateTimeOffset(slotStart);
+            var fasting = c.Fasting(protocol)!;
+            plan.Fasting = new Pb.FastingPlan
+            {
+                Applies = fasting.Applies,
+                ClearLiquidsUntil = Timestamp.FromDateTimeOffset(fasting.ClearLiquidsUntil),
+                LightMealUntil = Timestamp.FromDateTimeOffset(fasting.LightMealUntil),
+                FattyMealUntil = Timestamp.FromDateTimeOffset(fasting.FattyMealUntil),
+                Instruction = fasting.Instruction,
+            };
+        }
+
+        if (c.ConsultLeadTimeMet(protocol) is { } leadTimeMet)
+        {
+            plan.ConsultLeadTimeMet = leadTimeMet;
+        }
+
+        if (c.Visit is { } visit)
+        {
+            plan.PreAnestheticVisit = new Pb.PreAnestheticVisit { VisitedAt = Timestamp.FromDateTimeOffset(visit.VisitedAt), AnesthesiologistId = visit.AnesthesiologistId };
         }
 
         if (c.Clearance is { } clearance)
@@ -91,6 +137,35 @@ internal static class PlanMapping
         _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, null),
     };
 
+    public static AnxietyLevel ToDomain(Pb.AnxietyLevel anxiety) => anxiety switch
+    {
+        Pb.AnxietyLevel.None => AnxietyLevel.None,
+        Pb.AnxietyLevel.Moderate => AnxietyLevel.Moderate,
+        Pb.AnxietyLevel.Severe => AnxietyLevel.Severe,
+        _ => AnxietyLevel.Unspecified,
+    };
+
+    public static ProneTolerance ToDomain(Pb.ProneTolerance prone) => prone switch
+    {
+        Pb.ProneTolerance.Tolerates => ProneTolerance.Tolerates,
+        Pb.ProneTolerance.Limited => ProneTolerance.Limited,
+        Pb.ProneTolerance.NotTolerated => ProneTolerance.NotTolerated,
+        _ => ProneTolerance.Unspecified,
+    };
+
+    public static Premedication ToDomain(Pb.Premedication p) => new(
+        p.Drug.Trim(),
+        p.Dose.Trim(),
+        p.Timing switch
+        {
+            Pb.PremedicationTiming.EveningBefore => PremedicationTiming.EveningBefore,
+            Pb.PremedicationTiming.MorningOf => PremedicationTiming.MorningOf,
+            Pb.PremedicationTiming.OnCallToRoom => PremedicationTiming.OnCallToRoom,
+            Pb.PremedicationTiming.BeforeProcedure => PremedicationTiming.BeforeProcedure,
+            _ => PremedicationTiming.Unspecified,
+        },
+        p.TimingDetail.Trim());
+
     public static MedicationInstruction ToDomain(Pb.MedicationInstruction m) => new(
         m.Medication.Name.Trim(),
         m.Medication.Kind switch
@@ -114,6 +189,37 @@ internal static class PlanMapping
         AsaClass.V => Pb.AsaClass.V,
         AsaClass.VI => Pb.AsaClass.Vi,
         _ => Pb.AsaClass.Unspecified,
+    };
+
+    private static Pb.AnxietyLevel ToProto(AnxietyLevel anxiety) => anxiety switch
+    {
+        AnxietyLevel.None => Pb.AnxietyLevel.None,
+        AnxietyLevel.Moderate => Pb.AnxietyLevel.Moderate,
+        AnxietyLevel.Severe => Pb.AnxietyLevel.Severe,
+        _ => Pb.AnxietyLevel.Unspecified,
+    };
+
+    private static Pb.ProneTolerance ToProto(ProneTolerance prone) => prone switch
+    {
+        ProneTolerance.Tolerates => Pb.ProneTolerance.Tolerates,
+        ProneTolerance.Limited => Pb.ProneTolerance.Limited,
+        ProneTolerance.NotTolerated => Pb.ProneTolerance.NotTolerated,
+        _ => Pb.ProneTolerance.Unspecified,
+    };
+
+    private static Pb.Premedication ToProto(Premedication p) => new()
+    {
+        Drug = p.Drug,
+        Dose = p.Dose,
+        Timing = p.Timing switch
+        {
+            PremedicationTiming.EveningBefore => Pb.PremedicationTiming.EveningBefore,
+            PremedicationTiming.MorningOf => Pb.PremedicationTiming.MorningOf,
+            PremedicationTiming.OnCallToRoom => Pb.PremedicationTiming.OnCallToRoom,
+            PremedicationTiming.BeforeProcedure => Pb.PremedicationTiming.BeforeProcedure,
+            _ => Pb.PremedicationTiming.Unspecified,
+        },
+        TimingDetail = p.TimingDetail,
     };
 
     private static Pb.MedicationInstruction ToProto(MedicationInstruction m)

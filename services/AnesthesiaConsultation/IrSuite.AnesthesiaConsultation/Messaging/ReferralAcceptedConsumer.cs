@@ -2,6 +2,7 @@ using System.Data.Common;
 using IrSuite.AnesthesiaConsultation.Data;
 using IrSuite.AnesthesiaConsultation.Domain;
 using IrSuite.Contracts.Scheduling;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -10,16 +11,18 @@ namespace IrSuite.AnesthesiaConsultation.Messaging;
 
 /// <summary>
 /// The IR consult accepted a referral: open its anaesthesia case (awaiting assessment) and remember the
-/// sedation the consult expects. A redelivery is a no-op twice over: the inbox, and the insert that leaves
+/// sedation the consult expects, the levels (they feed the sedation suggestion) and the site protocol version. A redelivery is a no-op twice over: the inbox, and the insert that leaves
 /// an existing case alone.
 /// </summary>
 public sealed partial class ReferralAcceptedConsumer(
-    AnesthesiaConsultationDatabase database, TimeProvider time, ILogger<ReferralAcceptedConsumer> logger)
+    AnesthesiaConsultationDatabase database, TimeProvider time, SiteProtocol protocol, ILogger<ReferralAcceptedConsumer> logger)
     : IdempotentConsumer<ReferralAccepted, AnesthesiaConsultationDatabase>(database, time)
 {
     protected override async Task HandleAsync(ReferralAccepted message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var opened = AnesthesiaCase.Open(message.ReferralId, message.PatientId, Codes.ParseSedationMode(message.ExpectedSedation), Time.GetUtcNow());
+        var levels = (message.Levels ?? []).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim().ToUpperInvariant()).Distinct().ToList();
+        var opened = AnesthesiaCase.Open(
+            message.ReferralId, message.PatientId, levels, Codes.ParseSedationMode(message.ExpectedSedation), protocol.AppliedVersion, Time.GetUtcNow());
         if (await AnesthesiaCaseRepository.InsertIfAbsentAsync(connection, transaction, opened))
         {
             LogCaseOpened(message.ReferralId, Codes.Of(opened.ExpectedSedation));
