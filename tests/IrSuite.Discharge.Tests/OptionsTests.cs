@@ -1,5 +1,5 @@
-using IrSuite.Discharge.Tests.Infrastructure;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Clinical;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,7 +8,7 @@ namespace IrSuite.Discharge.Tests;
 
 public sealed class OptionsTests
 {
-    private static DischargeOptions Bind(IReadOnlyDictionary<string, string?> settings)
+    private static ServiceProvider Build(IReadOnlyDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateSlimBuilder();
         foreach (var (key, value) in settings)
@@ -17,41 +17,53 @@ public sealed class OptionsTests
         }
 
         builder.Services.AddGrpcServer().AddDischarge(builder.Configuration);
-        using var provider = builder.Services.BuildServiceProvider();
-        return provider.GetRequiredService<IOptions<DischargeOptions>>().Value;
+        return builder.Services.BuildServiceProvider();
     }
 
     [Fact]
     public void Options_NothingConfigured_DomainDefaults()
     {
-        var options = Bind(new Dictionary<string, string?>());
+        using var provider = Build(new Dictionary<string, string?>());
 
-        Assert.Equal(TimeSpan.FromHours(2), options.ObservationMinimum);
-        Assert.Equal(TimeSpan.FromSeconds(1), options.SweepInterval);
-        Assert.Equal(DischargeOptions.DefaultInstructions, options.Instructions);
+        Assert.Equal(TimeSpan.FromSeconds(1), provider.GetRequiredService<IOptions<DischargeOptions>>().Value.SweepInterval);
+        var protocol = provider.GetRequiredService<SiteProtocol>();
+        Assert.Equal(TimeSpan.FromHours(2), protocol.Observation.Minimum.Value);
+        Assert.Equal(5, protocol.Discharge.ActiveInstructions().Count);
     }
 
     [Fact]
     public void Options_SiteConfiguration_ReplacesTheDefaults()
     {
-        var options = Bind(new Dictionary<string, string?>
+        using var provider = Build(new Dictionary<string, string?>
         {
-            ["Discharge:ObservationMinimum"] = "04:00:00",
+            ["SiteProtocol:Observation:Minimum:Value"] = "04:00:00",
             ["Discharge:SweepInterval"] = "00:00:05",
-            ["Discharge:Instructions:0"] = "No driving for 2 days.",
-            ["Discharge:Instructions:1"] = "No lifting over 4.5 kg for 3 months.",
+            ["SiteProtocol:Discharge:Instructions:no-driving:Text"] = "No driving for 2 days.",
         });
 
-        Assert.Equal(TimeSpan.FromHours(4), options.ObservationMinimum);
-        Assert.Equal(TimeSpan.FromSeconds(5), options.SweepInterval);
-        Assert.Equal(["No driving for 2 days.", "No lifting over 4.5 kg for 3 months."], options.Instructions);
+        Assert.Equal(TimeSpan.FromSeconds(5), provider.GetRequiredService<IOptions<DischargeOptions>>().Value.SweepInterval);
+        var protocol = provider.GetRequiredService<SiteProtocol>();
+        Assert.Equal(TimeSpan.FromHours(4), protocol.Observation.Minimum.Value);
+        Assert.Equal("No driving for 2 days.", protocol.Discharge.ActiveInstructions()[0].Value.Text);
     }
 
     [Fact]
     public void Options_NonPositiveMinimum_Rejected()
     {
-        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { ["Discharge:ObservationMinimum"] = "00:00:00" }));
+        using var provider = Build(new Dictionary<string, string?> { ["SiteProtocol:Observation:Minimum:Value"] = "00:00:00" });
 
-        Assert.Contains("ObservationMinimum", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<SiteProtocol>());
+
+        Assert.Contains("Observation:Minimum", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_NonPositiveSweepInterval_Rejected()
+    {
+        using var provider = Build(new Dictionary<string, string?> { ["Discharge:SweepInterval"] = "00:00:00" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DischargeOptions>>().Value);
+
+        Assert.Contains("SweepInterval", error.Message, StringComparison.Ordinal);
     }
 }

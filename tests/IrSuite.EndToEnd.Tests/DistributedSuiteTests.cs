@@ -129,7 +129,7 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
             ["Bus__Transport"] = "rabbitmq",
             ["Bus__Username"] = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_USER") ?? "irsuite",
             ["Bus__Password"] = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_PASSWORD") ?? "",
-            ["Discharge__ObservationMinimum"] = "00:00:03",
+            ["SiteProtocol__Observation__Minimum__Value"] = "00:00:03",
             ["Discharge__SweepInterval"] = "00:00:00.200",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

@@ -3,6 +3,7 @@ using IrSuite.Discharge.Grpc;
 using IrSuite.Discharge.Messaging;
 using IrSuite.Discharge.V1;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
 using MassTransit;
@@ -21,23 +22,17 @@ public static class DischargeModule
 
     public static Type Database => typeof(DischargeDatabase);
 
-    /// <summary>Options, database, repository, the procedure-record client, the gRPC service and the observation timer.</summary>
+    /// <summary>Options, the site protocol, database, repository, the procedure-record client, the gRPC service and the observation timer.</summary>
     public static GrpcServerBuilder AddDischarge(this GrpcServerBuilder grpc, IConfiguration configuration)
     {
         var services = grpc.Services;
         services.AddOptions<DischargeOptions>()
             .Bind(configuration.GetSection(DischargeOptions.Section))
-            .PostConfigure(o =>
-            {
-                if (o.Instructions.Count == 0)
-                {
-                    o.Instructions.AddRange(DischargeOptions.DefaultInstructions);
-                }
-            })
-            .Validate(o => o.ObservationMinimum > TimeSpan.Zero, "Discharge:ObservationMinimum must be positive.")
             .Validate(o => o.SweepInterval > TimeSpan.Zero, "Discharge:SweepInterval must be positive.")
             .ValidateOnStart();
 
+        // The clinical thresholds (observation minimum and schedule, scores, instructions) are the site protocol's.
+        services.AddSiteProtocol(configuration);
         services.AddServiceDatabase(configuration, ServiceName, o => new DischargeDatabase(o));
         services.AddSingleton<DischargeRepository>();
         services.AddSingleton<ProcedureRecordClient>();

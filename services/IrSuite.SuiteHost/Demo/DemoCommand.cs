@@ -48,7 +48,7 @@ public static class DemoCommand
                 {
                     builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
                     builder.Configuration["Data:Directory"] = dataDirectory;
-                    builder.Configuration["Discharge:ObservationMinimum"] = "00:00:05";
+                    builder.Configuration["SiteProtocol:Observation:Minimum:Value"] = "00:00:05";
                     builder.Configuration["Discharge:SweepInterval"] = "00:00:00.250";
                     builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 });

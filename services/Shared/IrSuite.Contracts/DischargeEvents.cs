@@ -8,4 +8,17 @@ public sealed record ObservationStarted(Guid ReferralId, Guid PatientId, DateTim
 public sealed record ObservationMinimumElapsed(Guid ReferralId, Guid PatientId, DateTimeOffset OccurredAt);
 
 /// <summary>The patient was discharged.</summary>
-public sealed record PatientDischarged(Guid ReferralId, Guid PatientId, string Destination, DateTimeOffset OccurredAt);
+public sealed record PatientDischarged(Guid ReferralId, Guid PatientId, string Destination, DateTimeOffset OccurredAt)
+{
+    /// <summary>An <see cref="AdmissionCodes"/> value: AMBULATORY (home the same day) or HOSPITALISED (next day); empty on old messages.</summary>
+    public string Admission { get; init; } = "";
+
+    /// <summary>Indication code carried from the booking (scheduling's fracture-liaison referral uses it); empty when unknown.</summary>
+    public string Indication { get; init; } = "";
+
+    /// <summary>The site protocol version (version#fingerprint) the discharge was checked against.</summary>
+    public string ProtocolVersion { get; init; } = "";
+
+    /// <summary>When the post-discharge phone call is due (discharge + the site's call hours).</summary>
+    public DateTimeOffset? PostDischargeCallDueAt { get; init; }
+}

@@ -95,6 +95,8 @@ public abstract class DischargeComponentTest : IAsyncLifetime
         PainScore = 2,
         LegsNeuroNormal = true,
         PunctureSiteOk = true,
+        Aldrete = new AldreteItems { Activity = 2, Respiration = 2, Circulation = 2, Consciousness = 2, OxygenSaturation = 2 },
+        Padss = new PadssItems { VitalSigns = 2, Ambulation = 2, NauseaVomiting = 2, Pain = 2, SurgicalBleeding = 2 },
     };
 
     protected static DischargePatientRequest HomeDischarge(Guid referralId) => new()
@@ -112,6 +114,35 @@ public abstract class DischargeComponentTest : IAsyncLifetime
         Assert.Equal(rule, ex.GetDetail<Google.Rpc.ErrorInfo>()?.Type);
         return ex;
     }
+
+    /// <summary>FAILED_PRECONDITION naming exactly <paramref name="rules"/> (one violation each, in order; ErrorInfo the first).</summary>
+    protected static async Task<RpcException> AssertGatesAsync(Task call, params string[] rules)
+    {
+        var ex = await AssertGateAsync(call, rules[0]);
+        Assert.Equal(rules, ex.GetDetail<Google.Rpc.PreconditionFailure>()!.Violations.Select(v => v.Subject));
+        return ex;
+    }
+
+    /// <summary>Opens an observation from a completion carrying the issue-4 fields.</summary>
+    protected async Task<(Guid ReferralId, Guid PatientId)> OpenObservationAsync(Func<ProcedureCompleted, ProcedureCompleted> shape, DischargeHost? host = null)
+    {
+        host ??= Host;
+        var referralId = Guid.NewGuid();
+        var patientId = Guid.NewGuid();
+        host.ProcedureRecord.Cases[referralId.ToString()] = ProcedureCase(referralId, patientId, Clock.GetUtcNow());
+        await host.CompleteProcedureAsync(shape(Completed(referralId, patientId, Clock.GetUtcNow())));
+        return (referralId, patientId);
+    }
+
+    /// <summary>The default instruction texts of the site protocol, in order.</summary>
+    protected static readonly IReadOnlyList<string> DefaultInstructionTexts =
+    [
+        "No driving for 24 hours.",
+        "Rest and limit activity for 48 hours.",
+        "No heavy lifting for 2 weeks.",
+        "Call the department at once for fever, chills or unusual pain.",
+        "Report any skin redness or hair loss at the X-ray site in the following weeks.",
+    ];
 
     protected static async Task<IReadOnlyList<string>> AssertInvalidAsync(Task call)
     {

@@ -50,7 +50,7 @@ public sealed class DischargeServiceTests : DischargeComponentTest
         Assert.Equal(7.5, summary.Procedure.TotalCementMl);
         Assert.Equal(["HAEMATOMA"], summary.Procedure.Complications);
         Assert.Equal(Start, summary.Procedure.EndedAt.ToDateTimeOffset());
-        Assert.Equal(DischargeOptions.DefaultInstructions, summary.Instructions);
+        Assert.Equal(DefaultInstructionTexts, summary.Instructions);
         Assert.Equal(1, Host.ProcedureRecord.Calls);
 
         Assert.Equal(summary, await Host.GetSummaryAsync(referralId));
@@ -139,8 +139,10 @@ public sealed class DischargeServiceTests : DischargeComponentTest
 
         Assert.Contains(DischargeCriteria.PainControlled, refused.Status.Detail, StringComparison.Ordinal);
         Assert.Contains(DischargeCriteria.LegsNeuroNormal, refused.Status.Detail, StringComparison.Ordinal);
-        var violation = Assert.Single(refused.GetDetail<Google.Rpc.PreconditionFailure>()!.Violations);
-        Assert.Equal(DischargeRules.DischargeCriteriaNotMet, violation.Subject);
+        // The leg deficit also opened an escalation: going home is refused for both reasons at once.
+        Assert.Equal(
+            [DischargeRules.DischargeCriteriaNotMet, DischargeRules.EscalationOpen],
+            refused.GetDetail<Google.Rpc.PreconditionFailure>()!.Violations.Select(v => v.Subject));
     }
 
     [Fact]

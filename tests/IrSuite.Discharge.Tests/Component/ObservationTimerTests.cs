@@ -92,7 +92,7 @@ public sealed class BackgroundSweeperTests : DischargeComponentTest
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Discharge:SweepInterval"] = "00:00:01",
-        ["Discharge:ObservationMinimum"] = "00:00:30",
+        ["SiteProtocol:Observation:Minimum:Value"] = "00:00:30",
     };
 
     [Fact]

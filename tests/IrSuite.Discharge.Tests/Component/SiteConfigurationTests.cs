@@ -1,5 +1,7 @@
 using IrSuite.Contracts.Discharge;
 using IrSuite.Discharge.Domain;
+using SiteProtocol = IrSuite.ServiceDefaults.Clinical.SiteProtocol;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.Discharge.Tests.Component;
 
@@ -8,9 +10,12 @@ public sealed class SiteConfigurationTests : DischargeComponentTest
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Discharge:ObservationMinimum"] = "00:30:00",
-        ["Discharge:Instructions:0"] = "No driving for 2 days.",
-        ["Discharge:Instructions:1"] = "No lifting over 4.5 kg for 3 months.",
+        ["SiteProtocol:Observation:Minimum:Value"] = "00:30:00",
+        ["SiteProtocol:Discharge:Instructions:no-driving:Text"] = "No driving for 2 days.",
+        ["SiteProtocol:Discharge:Instructions:no-heavy-lifting:Text"] = "No lifting over 4.5 kg for 3 months.",
+        ["SiteProtocol:Discharge:Instructions:rest:Text"] = "",
+        ["SiteProtocol:Discharge:Instructions:call-for-fever:Text"] = "",
+        ["SiteProtocol:Discharge:Instructions:report-skin:Text"] = "",
     };
 
     [Fact]
@@ -28,5 +33,7 @@ public sealed class SiteConfigurationTests : DischargeComponentTest
 
         Assert.Equal(["No driving for 2 days.", "No lifting over 4.5 kg for 3 months."], summary.Instructions);
         Assert.Equal(TimeSpan.FromMinutes(30), summary.Observation.ToTimeSpan());
+        Assert.Equal(["no-driving", "no-heavy-lifting"], summary.CodedInstructions.Select(i => i.Code));
+        Assert.Equal(Host.Services.GetRequiredService<SiteProtocol>().AppliedVersion, summary.ProtocolVersion);
     }
 }

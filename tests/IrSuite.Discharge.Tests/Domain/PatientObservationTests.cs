@@ -1,4 +1,5 @@
 using IrSuite.Discharge.Domain;
+using SiteProtocol = IrSuite.ServiceDefaults.Clinical.SiteProtocol;
 
 namespace IrSuite.Discharge.Tests.Domain;
 
@@ -7,11 +8,15 @@ public sealed class PatientObservationTests
     private static readonly DateTimeOffset EndedAt = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan TwoHours = TimeSpan.FromHours(2);
     private static readonly ProcedureOutline Outline = new(["L1"], 4.5, [], EndedAt);
-    private static readonly IReadOnlyList<string> Instructions = ["No driving for 24 hours."];
+    private static readonly SiteProtocol Protocol = new();
     private static readonly DischargeDecision Home = new(DischargeDestination.Home, EscortPresent: true, ClinicianId: "dr-1");
 
     internal static ObservationRound GoodRound(DateTimeOffset at) =>
-        new(new VitalSigns(72, 125, 75, 97, 14, 36.8), PainScore: 2, LegsNeuroNormal: true, PunctureSiteOk: true, at);
+        new(new VitalSigns(72, 125, 75, 97, 14, 36.8), PainScore: 2, LegsNeuroNormal: true, PunctureSiteOk: true, at)
+        {
+            Aldrete = new AldreteItems(2, 2, 2, 2, 2),
+            Padss = new PadssItems(2, 2, 2, 2, 2),
+        };
 
     private static PatientObservation Started() => PatientObservation.Start(Guid.NewGuid(), Guid.NewGuid(), EndedAt, TwoHours);
 
@@ -79,7 +84,7 @@ public sealed class PatientObservationTests
     [Fact]
     public void Record_AfterDischarge_RefusedAlreadyDischarged()
     {
-        var discharged = Ready().DischargePatient(Home, Outline, Instructions, EndedAt + TwoHours);
+        var discharged = Ready().DischargePatient(Home, Outline, Protocol, EndedAt + TwoHours);
 
         var refusal = Refused(() => discharged.Record(GoodRound(EndedAt.AddHours(3))));
 
@@ -124,13 +129,13 @@ public sealed class PatientObservationTests
     {
         var at = EndedAt + TwoHours + TimeSpan.FromMinutes(10);
 
-        var discharged = Ready().DischargePatient(Home with { ClinicianId = "  dr-1 " }, Outline, Instructions, at);
+        var discharged = Ready().DischargePatient(Home with { ClinicianId = "  dr-1 " }, Outline, Protocol, at);
 
         Assert.True(discharged.IsDischarged);
         Assert.Equal(at, discharged.Discharge!.DischargedAt);
         Assert.Equal(DischargeDestination.Home, discharged.Discharge.Destination);
         Assert.Equal("dr-1", discharged.Discharge.ClinicianId);
-        Assert.Equal(Instructions, discharged.Discharge.Instructions);
+        Assert.Equal(["no-driving", "rest", "no-heavy-lifting", "call-for-fever", "report-skin"], discharged.Discharge.Instructions.Select(i => i.Code));
         Assert.Same(Outline, discharged.Discharge.Procedure);
         Assert.Equal(TimeSpan.FromMinutes(130), discharged.ObservationLength);
         Assert.Equal(2, discharged.Version);
@@ -142,9 +147,9 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_AlreadyDischarged_RefusedAlreadyDischarged()
     {
-        var discharged = Ready().DischargePatient(Home, Outline, Instructions, EndedAt + TwoHours);
+        var discharged = Ready().DischargePatient(Home, Outline, Protocol, EndedAt + TwoHours);
 
-        var refusal = Refused(() => discharged.DischargePatient(Home, Outline, Instructions, EndedAt.AddHours(3)));
+        var refusal = Refused(() => discharged.DischargePatient(Home, Outline, Protocol, EndedAt.AddHours(3)));
 
         Assert.Equal(DischargeRules.AlreadyDischarged, refusal.Rule);
     }
@@ -152,7 +157,7 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_OneMinuteBeforeMinimum_RefusedWithMinutesLeft()
     {
-        var refusal = Refused(() => Ready().DischargePatient(Home, Outline, Instructions, EndedAt.AddMinutes(119)));
+        var refusal = Refused(() => Ready().DischargePatient(Home, Outline, Protocol, EndedAt.AddMinutes(119)));
 
         Assert.Equal(DischargeRules.ObservationMinimumNotElapsed, refusal.Rule);
         Assert.Contains("1 minute left", refusal.Description, StringComparison.Ordinal);
@@ -161,19 +166,19 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_PartialMinuteLeft_RoundsMinutesUp()
     {
-        var refusal = Refused(() => Ready().EnsureDischargeable(Home, EndedAt.AddMinutes(60).AddSeconds(1)));
+        var refusal = Refused(() => Ready().EnsureDischargeable(Home, Protocol, EndedAt.AddMinutes(60).AddSeconds(1)));
 
         Assert.Contains("60 minutes left", refusal.Description, StringComparison.Ordinal);
     }
 
     [Fact]
     public void DischargePatient_ExactlyAtMinimum_IsAllowed() =>
-        Assert.True(Ready().DischargePatient(Home, Outline, Instructions, EndedAt + TwoHours).IsDischarged);
+        Assert.True(Ready().DischargePatient(Home, Outline, Protocol, EndedAt + TwoHours).IsDischarged);
 
     [Fact]
     public void DischargePatient_MinimumCheckedBeforeCriteria()
     {
-        var refusal = Refused(() => Started().EnsureDischargeable(Home, EndedAt.AddMinutes(30)));
+        var refusal = Refused(() => Started().EnsureDischargeable(Home, Protocol, EndedAt.AddMinutes(30)));
 
         Assert.Equal(DischargeRules.ObservationMinimumNotElapsed, refusal.Rule);
     }
@@ -181,7 +186,7 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_NoObservationRound_RefusedCriteriaNotMet()
     {
-        var refusal = Refused(() => Started().EnsureDischargeable(Home, EndedAt + TwoHours));
+        var refusal = Refused(() => Started().EnsureDischargeable(Home, Protocol, EndedAt + TwoHours));
 
         Assert.Equal(DischargeRules.DischargeCriteriaNotMet, refusal.Rule);
         Assert.Contains(DischargeCriteria.NoObservation, refusal.Description, StringComparison.Ordinal);
@@ -193,7 +198,7 @@ public sealed class PatientObservationTests
         var round = GoodRound(EndedAt.AddMinutes(90)) with { LegsNeuroNormal = false, Vitals = new VitalSigns(130, 125, 75, 97, 14, 36.8) };
         var observation = Started().Record(round);
 
-        var refusal = Refused(() => observation.EnsureDischargeable(Home, EndedAt + TwoHours));
+        var refusal = Refused(() => observation.EnsureDischargeable(Home, Protocol, EndedAt + TwoHours));
 
         Assert.Equal(DischargeRules.DischargeCriteriaNotMet, refusal.Rule);
         Assert.Contains(DischargeCriteria.LegsNeuroNormal, refusal.Description, StringComparison.Ordinal);
@@ -204,7 +209,7 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_NoDestination_RejectsDestinationField()
     {
-        var error = Assert.Throws<DischargeInputException>(() => Ready().EnsureDischargeable(Home with { Destination = null }, EndedAt + TwoHours));
+        var error = Assert.Throws<DischargeInputException>(() => Ready().EnsureDischargeable(Home with { Destination = null }, Protocol, EndedAt + TwoHours));
 
         Assert.Equal("destination", error.Field);
     }
@@ -212,7 +217,7 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_HomeWithoutEscort_RefusedEscortRequired()
     {
-        var refusal = Refused(() => Ready().EnsureDischargeable(Home with { EscortPresent = false }, EndedAt + TwoHours));
+        var refusal = Refused(() => Ready().EnsureDischargeable(Home with { EscortPresent = false }, Protocol, EndedAt + TwoHours));
 
         Assert.Equal(DischargeRules.EscortRequired, refusal.Rule);
     }
@@ -222,7 +227,7 @@ public sealed class PatientObservationTests
     {
         var ward = new DischargeDecision(DischargeDestination.Ward, EscortPresent: false, ClinicianId: "dr-1");
 
-        var discharged = Ready().DischargePatient(ward, Outline, Instructions, EndedAt + TwoHours);
+        var discharged = Ready().DischargePatient(ward, Outline, Protocol, EndedAt + TwoHours);
 
         Assert.Equal(DischargeDestination.Ward, discharged.Discharge!.Destination);
     }
@@ -233,7 +238,7 @@ public sealed class PatientObservationTests
     [InlineData("   ")]
     public void DischargePatient_NoClinician_RejectsClinicianField(string? clinician)
     {
-        var error = Assert.Throws<DischargeInputException>(() => Ready().EnsureDischargeable(Home with { ClinicianId = clinician }, EndedAt + TwoHours));
+        var error = Assert.Throws<DischargeInputException>(() => Ready().EnsureDischargeable(Home with { ClinicianId = clinician }, Protocol, EndedAt + TwoHours));
 
         Assert.Equal("clinician_id", error.Field);
     }
@@ -241,19 +246,25 @@ public sealed class PatientObservationTests
     [Fact]
     public void DischargePatient_EscortCheckedBeforeClinician()
     {
-        var refusal = Refused(() => Ready().EnsureDischargeable(new DischargeDecision(DischargeDestination.Home, false, null), EndedAt + TwoHours));
+        var refusal = Refused(() => Ready().EnsureDischargeable(new DischargeDecision(DischargeDestination.Home, false, null), Protocol, EndedAt + TwoHours));
 
         Assert.Equal(DischargeRules.EscortRequired, refusal.Rule);
     }
 
     [Fact]
-    public void DischargePatient_CopiesInstructions_SoLaterChangesDoNotLeakIn()
+    public void DischargePatient_RecordsInstructionsVersionScoresCallAndFollowUp()
     {
-        var instructions = new List<string> { "Rest." };
+        var at = EndedAt + TwoHours;
 
-        var discharged = Ready().DischargePatient(Home, Outline, instructions, EndedAt + TwoHours);
-        instructions.Add("Changed later.");
+        var discharge = Ready().DischargePatient(Home, Outline, Protocol, at).Discharge!;
 
-        Assert.Equal(["Rest."], discharged.Discharge!.Instructions);
+        Assert.Equal(new InstructionLine("no-driving", "No driving for 24 hours."), discharge.Instructions[0]);
+        Assert.Equal(Protocol.AppliedVersion, discharge.ProtocolVersion);
+        Assert.Equal(10, discharge.AldreteScore);
+        Assert.Equal(10, discharge.PadssScore);
+        Assert.True(discharge.EscortPresent);
+        Assert.Equal(at.AddHours(24), discharge.PostDischargeCallDueAt);
+        Assert.Equal(new DateOnly(2026, 12, 23), discharge.FollowUpDueDate);
+        Assert.Equal(7, discharge.FollowUpWindowDays);
     }
 }

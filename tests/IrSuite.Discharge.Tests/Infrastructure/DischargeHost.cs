@@ -60,7 +60,7 @@ public sealed class DischargeHost : IAsyncDisposable
     public ErrorLog Errors { get; }
 
     /// <param name="directory">Where the SQLite file lives (reuse it to simulate a restart).</param>
-    /// <param name="settings">Extra configuration, e.g. <c>Discharge:ObservationMinimum</c>.</param>
+    /// <param name="settings">Extra configuration, e.g. <c>SiteProtocol:Observation:Minimum:Value</c>.</param>
     /// <param name="procedureRecordReachable">False points procedure-record at a port nobody listens on.</param>
     public static async Task<DischargeHost> StartAsync(
         ManualTimeProvider clock, string directory, IReadOnlyDictionary<string, string?>? settings = null, bool procedureRecordReachable = true)
@@ -118,6 +118,24 @@ public sealed class DischargeHost : IAsyncDisposable
 
     public Task<DischargeSummary> DischargeAsync(DischargePatientRequest request) =>
         CallAsync<DischargePatientRequest, DischargeSummary>("DischargePatient", request);
+
+    public Task<ListObservationsResponse> ListObservationsAsync() =>
+        CallAsync<ListObservationsRequest, ListObservationsResponse>("ListObservations", new ListObservationsRequest());
+
+    public Task<ObservationStatus> ResolveEscalationAsync(ResolveEscalationRequest request) =>
+        CallAsync<ResolveEscalationRequest, ObservationStatus>("ResolveEscalation", request);
+
+    public Task<DischargeSummaryDocument> GetDocumentAsync(Guid referralId) =>
+        CallAsync<GetDischargeSummaryDocumentRequest, DischargeSummaryDocument>(
+            "GetDischargeSummaryDocument", new GetDischargeSummaryDocumentRequest { ReferralId = referralId.ToString() });
+
+    /// <summary>Outbox rows of a full type name prefix (e.g. <c>IrSuite.Contracts.Clinical.EscalationRaised</c>).</summary>
+    public async Task<int> OutboxCountOfAsync(string fullTypeName)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM outbox_message WHERE message_type LIKE @type", new { type = $"{fullTypeName},%" });
+    }
 
     public Task<DischargeSummary> GetSummaryAsync(Guid referralId) =>
         CallAsync<GetDischargeSummaryRequest, DischargeSummary>("GetDischargeSummary", new GetDischargeSummaryRequest { ReferralId = referralId.ToString() });

@@ -1,3 +1,4 @@
+using IrSuite.Contracts.Clinical;
 using IrSuite.Contracts.Discharge;
 using MassTransit;
 
@@ -67,8 +68,10 @@ public sealed class PublishedEvents
 
 /// <summary>Records the discharge service's events as a downstream service would receive them.</summary>
 public sealed class RecordingConsumer(PublishedEvents events) :
-    IConsumer<ObservationStarted>, IConsumer<ObservationMinimumElapsed>, IConsumer<PatientDischarged>
+    IConsumer<ObservationStarted>, IConsumer<ObservationMinimumElapsed>, IConsumer<PatientDischarged>, IConsumer<EscalationRaised>
 {
+    public Task Consume(ConsumeContext<EscalationRaised> context) => Record(context.Message);
+
     public Task Consume(ConsumeContext<ObservationStarted> context) => Record(context.Message);
 
     public Task Consume(ConsumeContext<ObservationMinimumElapsed> context) => Record(context.Message);

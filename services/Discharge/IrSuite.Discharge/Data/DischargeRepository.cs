@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using IrSuite.Discharge.Domain;
@@ -13,22 +14,35 @@ namespace IrSuite.Discharge.Data;
 /// </summary>
 public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter outbox)
 {
-    private const string SelectObservation =
+    private const string ObservationColumns =
         """
         SELECT referral_id AS ReferralId, patient_id AS PatientId, started_at AS StartedAt, minimum_until AS MinimumUntil,
-               minimum_elapsed_at AS MinimumElapsedAt, observation_count AS ObservationCount, discharged_at AS DischargedAt,
+               minimum_elapsed_at AS MinimumElapsedAt, discharged_at AS DischargedAt,
                destination AS Destination, clinician_id AS ClinicianId, instructions AS Instructions,
                procedure_levels AS ProcedureLevels, procedure_cement_ml AS ProcedureCementMl,
-               procedure_complications AS ProcedureComplications, procedure_ended_at AS ProcedureEndedAt, version AS Version
-        FROM observation WHERE referral_id = @id
+               procedure_complications AS ProcedureComplications, procedure_ended_at AS ProcedureEndedAt, version AS Version,
+               admission AS Admission, sedation_mode AS SedationMode, close_neuro_watch AS CloseNeuroWatch,
+               skin_dose_follow_up AS SkinDoseFollowUp, indication AS Indication, protocol_version AS ProtocolVersion,
+               escalation_reason AS EscalationReason, escalation_raised_at AS EscalationRaisedAt,
+               escalation_resolved_at AS EscalationResolvedAt, escalation_resolved_by AS EscalationResolvedBy,
+               escalation_outcome AS EscalationOutcome, instruction_codes AS InstructionCodes,
+               discharge_protocol_version AS DischargeProtocolVersion, aldrete_at_discharge AS AldreteAtDischarge,
+               padss_at_discharge AS PadssAtDischarge, escort_present AS EscortPresent, post_call_due_at AS PostCallDueAt,
+               follow_up_due_date AS FollowUpDueDate, follow_up_window_days AS FollowUpWindowDays,
+               overdue_at_discharge AS OverdueAtDischarge
+        FROM observation
         """;
 
-    private const string SelectLastRound =
+    private const string RoundColumns =
         """
-        SELECT taken_at AS TakenAt, heart_rate AS HeartRate, systolic_bp AS SystolicBp, diastolic_bp AS DiastolicBp, spo2 AS SpO2,
-               respiratory_rate AS RespiratoryRate, temperature_c AS TemperatureC, pain_score AS PainScore,
-               legs_neuro_normal AS LegsNeuroNormal, puncture_site_ok AS PunctureSiteOk
-        FROM observation_round WHERE referral_id = @id ORDER BY seq DESC LIMIT 1
+        SELECT referral_id AS ReferralId, taken_at AS TakenAt, heart_rate AS HeartRate, systolic_bp AS SystolicBp,
+               diastolic_bp AS DiastolicBp, spo2 AS SpO2, respiratory_rate AS RespiratoryRate, temperature_c AS TemperatureC,
+               pain_score AS PainScore, legs_neuro_normal AS LegsNeuroNormal, puncture_site_ok AS PunctureSiteOk,
+               aldrete_activity AS AldreteActivity, aldrete_respiration AS AldreteRespiration, aldrete_circulation AS AldreteCirculation,
+               aldrete_consciousness AS AldreteConsciousness, aldrete_oxygen_saturation AS AldreteOxygenSaturation,
+               padss_vital_signs AS PadssVitalSigns, padss_ambulation AS PadssAmbulation, padss_nausea_vomiting AS PadssNauseaVomiting,
+               padss_pain AS PadssPain, padss_surgical_bleeding AS PadssSurgicalBleeding
+        FROM observation_round
         """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -37,10 +51,13 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
     public async Task<bool> TryOpenAsync(DbConnection connection, DbTransaction transaction, PatientObservation observation)
     {
         ArgumentNullException.ThrowIfNull(observation);
+        var context = observation.Context;
         var inserted = await connection.ExecuteAsync(
             """
-            INSERT INTO observation (referral_id, patient_id, started_at, minimum_until, observation_count, version)
-            VALUES (@referralId, @patientId, @startedAt, @minimumUntil, 0, @version)
+            INSERT INTO observation (referral_id, patient_id, started_at, minimum_until, observation_count, version,
+                                     admission, sedation_mode, close_neuro_watch, skin_dose_follow_up, indication, protocol_version)
+            VALUES (@referralId, @patientId, @startedAt, @minimumUntil, 0, @version,
+                    @admission, @sedationMode, @closeNeuroWatch, @skinDoseFollowUp, @indication, @protocolVersion)
             ON CONFLICT DO NOTHING
             """,
             new
@@ -50,6 +67,12 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
                 startedAt = observation.StartedAt,
                 minimumUntil = observation.MinimumUntil,
                 version = observation.Version,
+                admission = context.Admission,
+                sedationMode = context.SedationMode,
+                closeNeuroWatch = context.CloseNeuroWatch ? 1 : 0,
+                skinDoseFollowUp = context.SkinDoseFollowUp ? 1 : 0,
+                indication = context.Indication,
+                protocolVersion = context.ProtocolVersion,
             },
             transaction);
         return inserted == 1;
@@ -64,18 +87,32 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
     public async Task<PatientObservation?> FindAsync(DbConnection connection, DbTransaction? transaction, Guid referralId)
     {
         var id = referralId.ToString();
-        var row = await connection.QuerySingleOrDefaultAsync<ObservationRow>(SelectObservation, new { id }, transaction);
+        var row = await connection.QuerySingleOrDefaultAsync<ObservationRow>(ObservationColumns + " WHERE referral_id = @id", new { id }, transaction);
         if (row is null)
         {
             return null;
         }
 
-        var round = await connection.QuerySingleOrDefaultAsync<RoundRow>(SelectLastRound, new { id }, transaction);
-        return row.ToDomain(round?.ToDomain());
+        var rounds = await connection.QueryAsync<RoundRow>(RoundColumns + " WHERE referral_id = @id ORDER BY seq", new { id }, transaction);
+        return row.ToDomain([.. rounds.Select(r => r.ToDomain())]);
     }
 
-    /// <summary>Stores a recorded round (<paramref name="updated"/> is the state after <see cref="PatientObservation.Record"/>).</summary>
-    public Task SaveRoundAsync(PatientObservation updated, CancellationToken cancellationToken)
+    /// <summary>The observations not discharged yet (the recovery-room board), by start.</summary>
+    public async Task<IReadOnlyList<PatientObservation>> ListInProgressAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<ObservationRow>(ObservationColumns + " WHERE discharged_at IS NULL ORDER BY started_at, referral_id")).ToList();
+        var rounds = (await connection.QueryAsync<RoundRow>(
+                RoundColumns + " WHERE referral_id IN (SELECT referral_id FROM observation WHERE discharged_at IS NULL) ORDER BY referral_id, seq"))
+            .ToLookup(r => r.ReferralId, StringComparer.Ordinal);
+        return [.. rows.Select(row => row.ToDomain([.. rounds[row.ReferralId].Select(r => r.ToDomain())]))];
+    }
+
+    /// <summary>
+    /// Stores a recorded round (<paramref name="updated"/> is the state after <see cref="PatientObservation.Observe"/>),
+    /// the escalation state, and the escalation event when one was raised, in one transaction.
+    /// </summary>
+    public Task SaveRoundAsync(PatientObservation updated, CancellationToken cancellationToken, object? escalationRaised = null)
     {
         ArgumentNullException.ThrowIfNull(updated);
         var round = updated.LastRound ?? throw new ArgumentException("No round to save.", nameof(updated));
@@ -84,14 +121,25 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
             await UpdateVersionedAsync(
                 connection,
                 transaction,
-                "UPDATE observation SET observation_count = @count, version = @version WHERE referral_id = @id AND version = @expected",
-                new { count = updated.ObservationCount, version = updated.Version, id = updated.ReferralId.ToString(), expected = updated.Version - 1 });
+                """
+                UPDATE observation SET observation_count = @count, version = @version, escalation_reason = @reason,
+                       escalation_raised_at = @raisedAt, escalation_resolved_at = @resolvedAt, escalation_resolved_by = @resolvedBy,
+                       escalation_outcome = @outcome
+                WHERE referral_id = @id AND version = @expected
+                """,
+                EscalationParameters(updated, new { count = updated.ObservationCount }));
             await connection.ExecuteAsync(
                 """
                 INSERT INTO observation_round (referral_id, seq, taken_at, heart_rate, systolic_bp, diastolic_bp, spo2, respiratory_rate,
-                                               temperature_c, pain_score, legs_neuro_normal, puncture_site_ok)
+                                               temperature_c, pain_score, legs_neuro_normal, puncture_site_ok,
+                                               aldrete_activity, aldrete_respiration, aldrete_circulation, aldrete_consciousness,
+                                               aldrete_oxygen_saturation, padss_vital_signs, padss_ambulation, padss_nausea_vomiting,
+                                               padss_pain, padss_surgical_bleeding)
                 VALUES (@id, @seq, @takenAt, @heartRate, @systolicBp, @diastolicBp, @spo2, @respiratoryRate,
-                        @temperatureC, @painScore, @legsNeuroNormal, @punctureSiteOk)
+                        @temperatureC, @painScore, @legsNeuroNormal, @punctureSiteOk,
+                        @aldreteActivity, @aldreteRespiration, @aldreteCirculation, @aldreteConsciousness,
+                        @aldreteOxygenSaturation, @padssVitalSigns, @padssAmbulation, @padssNauseaVomiting,
+                        @padssPain, @padssSurgicalBleeding)
                 """,
                 new
                 {
@@ -107,8 +155,42 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
                     painScore = round.PainScore,
                     legsNeuroNormal = round.LegsNeuroNormal ? 1 : 0,
                     punctureSiteOk = round.PunctureSiteOk ? 1 : 0,
+                    aldreteActivity = round.Aldrete?.Activity,
+                    aldreteRespiration = round.Aldrete?.Respiration,
+                    aldreteCirculation = round.Aldrete?.Circulation,
+                    aldreteConsciousness = round.Aldrete?.Consciousness,
+                    aldreteOxygenSaturation = round.Aldrete?.OxygenSaturation,
+                    padssVitalSigns = round.Padss?.VitalSigns,
+                    padssAmbulation = round.Padss?.Ambulation,
+                    padssNauseaVomiting = round.Padss?.NauseaVomiting,
+                    padssPain = round.Padss?.Pain,
+                    padssSurgicalBleeding = round.Padss?.SurgicalBleeding,
                 },
                 transaction);
+            if (escalationRaised is not null)
+            {
+                await outbox.AddAsync(connection, transaction, escalationRaised, updated.ReferralId);
+            }
+
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>Stores the escalation's resolution.</summary>
+    public Task SaveEscalationAsync(PatientObservation updated, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        return database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await UpdateVersionedAsync(
+                connection,
+                transaction,
+                """
+                UPDATE observation SET version = @version, escalation_reason = @reason, escalation_raised_at = @raisedAt,
+                       escalation_resolved_at = @resolvedAt, escalation_resolved_by = @resolvedBy, escalation_outcome = @outcome
+                WHERE referral_id = @id AND version = @expected
+                """,
+                EscalationParameters(updated, null));
             return 0;
         }, cancellationToken);
     }
@@ -126,7 +208,10 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
                 """
                 UPDATE observation SET discharged_at = @dischargedAt, destination = @destination, clinician_id = @clinicianId,
                        instructions = @instructions, procedure_levels = @levels, procedure_cement_ml = @cement,
-                       procedure_complications = @complications, procedure_ended_at = @endedAt, version = @version
+                       procedure_complications = @complications, procedure_ended_at = @endedAt, version = @version,
+                       instruction_codes = @codes, discharge_protocol_version = @protocolVersion, aldrete_at_discharge = @aldrete,
+                       padss_at_discharge = @padss, escort_present = @escort, post_call_due_at = @callDue,
+                       follow_up_due_date = @followUpDue, follow_up_window_days = @followUpWindow, overdue_at_discharge = @overdue
                 WHERE referral_id = @id AND version = @expected
                 """,
                 new
@@ -134,11 +219,20 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
                     dischargedAt = discharge.DischargedAt,
                     destination = discharge.Destination.ToString(),
                     clinicianId = discharge.ClinicianId,
-                    instructions = JsonSerializer.Serialize(discharge.Instructions, Json),
+                    instructions = JsonSerializer.Serialize(discharge.Instructions.Select(i => i.Text), Json),
+                    codes = JsonSerializer.Serialize(discharge.Instructions.Select(i => i.Code), Json),
                     levels = JsonSerializer.Serialize(discharge.Procedure.Levels, Json),
                     cement = discharge.Procedure.TotalCementMl,
                     complications = JsonSerializer.Serialize(discharge.Procedure.Complications, Json),
                     endedAt = discharge.Procedure.EndedAt,
+                    protocolVersion = discharge.ProtocolVersion,
+                    aldrete = discharge.AldreteScore,
+                    padss = discharge.PadssScore,
+                    escort = discharge.EscortPresent ? 1 : 0,
+                    callDue = discharge.PostDischargeCallDueAt,
+                    followUpDue = discharge.FollowUpDueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    followUpWindow = discharge.FollowUpWindowDays,
+                    overdue = discharge.OverdueCheckCount,
                     version = discharged.Version,
                     id = discharged.ReferralId.ToString(),
                     expected = discharged.Version - 1,
@@ -157,6 +251,20 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
             "UPDATE observation SET minimum_elapsed_at = @at WHERE referral_id = @id AND minimum_elapsed_at IS NULL",
             new { at, id = referralId.ToString() },
             transaction) == 1;
+
+    private static DynamicParameters EscalationParameters(PatientObservation updated, object? extra)
+    {
+        var parameters = new DynamicParameters(extra);
+        parameters.Add("version", updated.Version);
+        parameters.Add("id", updated.ReferralId.ToString());
+        parameters.Add("expected", updated.Version - 1);
+        parameters.Add("reason", updated.Escalation?.Reason);
+        parameters.Add("raisedAt", updated.Escalation?.RaisedAt);
+        parameters.Add("resolvedAt", updated.Escalation?.ResolvedAt);
+        parameters.Add("resolvedBy", updated.Escalation?.ResolvedBy);
+        parameters.Add("outcome", updated.Escalation?.Outcome);
+        return parameters;
+    }
 
     private static async Task UpdateVersionedAsync(DbConnection connection, DbTransaction transaction, string sql, object parameters)
     {
@@ -182,8 +290,6 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
 
         public DateTimeOffset? MinimumElapsedAt { get; init; }
 
-        public int ObservationCount { get; init; }
-
         public DateTimeOffset? DischargedAt { get; init; }
 
         public string? Destination { get; init; }
@@ -202,23 +308,91 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
 
         public long Version { get; init; }
 
-        public PatientObservation ToDomain(ObservationRound? lastRound)
+        public string? Admission { get; init; }
+
+        public string? SedationMode { get; init; }
+
+        public int CloseNeuroWatch { get; init; }
+
+        public int SkinDoseFollowUp { get; init; }
+
+        public string? Indication { get; init; }
+
+        public string? ProtocolVersion { get; init; }
+
+        public string? EscalationReason { get; init; }
+
+        public DateTimeOffset? EscalationRaisedAt { get; init; }
+
+        public DateTimeOffset? EscalationResolvedAt { get; init; }
+
+        public string? EscalationResolvedBy { get; init; }
+
+        public string? EscalationOutcome { get; init; }
+
+        public string? InstructionCodes { get; init; }
+
+        public string? DischargeProtocolVersion { get; init; }
+
+        public int? AldreteAtDischarge { get; init; }
+
+        public int? PadssAtDischarge { get; init; }
+
+        public int? EscortPresent { get; init; }
+
+        public DateTimeOffset? PostCallDueAt { get; init; }
+
+        public string? FollowUpDueDate { get; init; }
+
+        public int? FollowUpWindowDays { get; init; }
+
+        public int? OverdueAtDischarge { get; init; }
+
+        public PatientObservation ToDomain(IReadOnlyList<ObservationRound> rounds)
         {
             DischargeRecord? discharge = null;
             if (DischargedAt is { } dischargedAt)
             {
                 var procedure = new ProcedureOutline(ReadList(ProcedureLevels), ProcedureCementMl ?? 0, ReadList(ProcedureComplications), ProcedureEndedAt);
+                var texts = ReadList(Instructions);
+                var codes = ReadList(InstructionCodes);
+                // Discharges recorded before instruction codes existed keep their texts, without codes.
+                var instructions = texts.Select((text, i) => new InstructionLine(i < codes.Count ? codes[i] : "", text)).ToList();
                 discharge = new DischargeRecord(
-                    dischargedAt, Enum.Parse<DischargeDestination>(Destination!), ClinicianId ?? "", ReadList(Instructions), procedure);
+                    dischargedAt, Enum.Parse<DischargeDestination>(Destination!), ClinicianId ?? "", instructions, procedure)
+                {
+                    ProtocolVersion = DischargeProtocolVersion ?? "",
+                    AldreteScore = AldreteAtDischarge,
+                    PadssScore = PadssAtDischarge,
+                    EscortPresent = EscortPresent == 1,
+                    PostDischargeCallDueAt = PostCallDueAt ?? dischargedAt,
+                    FollowUpDueDate = FollowUpDueDate is { Length: > 0 } date ? DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+                    FollowUpWindowDays = FollowUpWindowDays ?? 0,
+                    OverdueCheckCount = OverdueAtDischarge ?? 0,
+                };
             }
 
-            return new PatientObservation(
-                Guid.Parse(ReferralId), Guid.Parse(PatientId), StartedAt, MinimumUntil, MinimumElapsedAt, ObservationCount, lastRound, discharge, Version);
+            var escalation = EscalationReason is { } reason && EscalationRaisedAt is { } raisedAt
+                ? new EscalationState(reason, raisedAt, EscalationResolvedAt, EscalationResolvedBy, EscalationOutcome)
+                : null;
+            return new PatientObservation(Guid.Parse(ReferralId), Guid.Parse(PatientId), StartedAt, MinimumUntil, MinimumElapsedAt, rounds, discharge, Version)
+            {
+                Context = new ObservationContext(
+                    string.IsNullOrEmpty(Admission) ? ObservationContext.Unknown.Admission : Admission,
+                    SedationMode ?? "",
+                    CloseNeuroWatch != 0,
+                    SkinDoseFollowUp != 0,
+                    Indication ?? "",
+                    ProtocolVersion ?? ""),
+                Escalation = escalation,
+            };
         }
     }
 
     private sealed class RoundRow
     {
+        public string ReferralId { get; init; } = "";
+
         public DateTimeOffset TakenAt { get; init; }
 
         public int HeartRate { get; init; }
@@ -239,11 +413,39 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
 
         public int PunctureSiteOk { get; init; }
 
+        public int? AldreteActivity { get; init; }
+
+        public int? AldreteRespiration { get; init; }
+
+        public int? AldreteCirculation { get; init; }
+
+        public int? AldreteConsciousness { get; init; }
+
+        public int? AldreteOxygenSaturation { get; init; }
+
+        public int? PadssVitalSigns { get; init; }
+
+        public int? PadssAmbulation { get; init; }
+
+        public int? PadssNauseaVomiting { get; init; }
+
+        public int? PadssPain { get; init; }
+
+        public int? PadssSurgicalBleeding { get; init; }
+
         public ObservationRound ToDomain() => new(
             new VitalSigns(HeartRate, SystolicBp, DiastolicBp, SpO2, RespiratoryRate, TemperatureC),
             PainScore,
             LegsNeuroNormal != 0,
             PunctureSiteOk != 0,
-            TakenAt);
+            TakenAt)
+        {
+            Aldrete = AldreteActivity is { } activity
+                ? new AldreteItems(activity, AldreteRespiration ?? 0, AldreteCirculation ?? 0, AldreteConsciousness ?? 0, AldreteOxygenSaturation ?? 0)
+                : null,
+            Padss = PadssVitalSigns is { } vitals
+                ? new PadssItems(vitals, PadssAmbulation ?? 0, PadssNauseaVomiting ?? 0, PadssPain ?? 0, PadssSurgicalBleeding ?? 0)
+                : null,
+        };
     }
 }

@@ -7,7 +7,14 @@ public sealed record VitalSigns(int HeartRate, int SystolicBp, int DiastolicBp, 
 /// One observation round in recovery: vitals, pain, leg neurology, puncture site (DOMAIN.md stage 4: "vital signs,
 /// pain, neurological checks of the legs, puncture site").
 /// </summary>
-public sealed record ObservationRound(VitalSigns Vitals, int PainScore, bool LegsNeuroNormal, bool PunctureSiteOk, DateTimeOffset TakenAt);
+public sealed record ObservationRound(VitalSigns Vitals, int PainScore, bool LegsNeuroNormal, bool PunctureSiteOk, DateTimeOffset TakenAt)
+{
+    /// <summary>The modified Aldrete items, when scored this round.</summary>
+    public AldreteItems? Aldrete { get; init; }
+
+    /// <summary>The PADSS items, when scored this round.</summary>
+    public PadssItems? Padss { get; init; }
+}
 
 /// <summary>
 /// The plausible range of each measurement: a value outside it is a typing or device error, refused as bad input

@@ -1,12 +1,15 @@
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
+using IrSuite.Contracts.Clinical;
 using IrSuite.Contracts.Discharge;
 using IrSuite.Discharge.Data;
 using IrSuite.Discharge.Domain;
 using IrSuite.Discharge.V1;
+using IrSuite.Grpc;
 using IrSuite.Grpc.Server;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
 
 namespace IrSuite.Discharge.Grpc;
@@ -16,9 +19,20 @@ public sealed partial class DischargeGrpcService(
     DischargeRepository repository,
     ProcedureRecordClient procedures,
     TimeProvider time,
-    IOptions<DischargeOptions> options,
+    SiteProtocol protocol,
     ILogger<DischargeGrpcService> logger)
 {
+    /// <summary>Who books the follow-up consultation (on PatientDischarged), shown on the summary.</summary>
+    public const string FollowUpBookedBy = "scheduling";
+
+    /// <summary>The raising service named on <see cref="EscalationRaised"/>.</summary>
+    public const string EscalationSource = "discharge";
+
+    /// <summary>At most this many overdue due times on a status (the count has them all).</summary>
+    public const int OverdueShown = 20;
+
+    public const string HtmlContentType = "text/html; charset=utf-8";
+
     public async Task<ObservationStatus> RecordObservation(RecordObservationRequest request, ServerCallContext context)
     {
         var validator = new RequestValidator();
@@ -38,6 +52,18 @@ public sealed partial class DischargeGrpcService(
         }
 
         validator.Range("pain_score", request.PainScore, MeasurementLimits.PainScore.Min, MeasurementLimits.PainScore.Max);
+        if (request.Aldrete is { } aldrete)
+        {
+            ScoreItems(validator, "aldrete", ("activity", aldrete.Activity), ("respiration", aldrete.Respiration), ("circulation", aldrete.Circulation),
+                ("consciousness", aldrete.Consciousness), ("oxygen_saturation", aldrete.OxygenSaturation));
+        }
+
+        if (request.Padss is { } padss)
+        {
+            ScoreItems(validator, "padss", ("vital_signs", padss.VitalSigns), ("ambulation", padss.Ambulation), ("nausea_vomiting", padss.NauseaVomiting),
+                ("pain", padss.Pain), ("surgical_bleeding", padss.SurgicalBleeding));
+        }
+
         validator.ThrowIfInvalid();
 
         var observation = await LoadAsync(referralId, context.CancellationToken);
@@ -48,11 +74,23 @@ public sealed partial class DischargeGrpcService(
             request.PainScore,
             request.LegsNeuroNormal,
             request.PunctureSiteOk,
-            now);
-        var updated = Enforce(() => observation.Record(round));
-        await repository.SaveRoundAsync(updated, context.CancellationToken);
+            now)
+        {
+            Aldrete = ToDomain(request.Aldrete),
+            Padss = ToDomain(request.Padss),
+        };
+        var (updated, raised) = Enforce(() => observation.Observe(round));
+        var escalation = raised
+            ? new EscalationRaised(updated.ReferralId, updated.PatientId, updated.Escalation!.Reason, EscalationSource, "", now)
+            : null;
+        await repository.SaveRoundAsync(updated, context.CancellationToken, escalation);
         LogRecorded(referralId, updated.ObservationCount);
-        return ToStatus(updated, now);
+        if (raised)
+        {
+            LogEscalationRaised(referralId, updated.Escalation!.Reason);
+        }
+
+        return ToStatus(updated, protocol, now);
     }
 
     public async Task<ObservationStatus> GetObservationStatus(GetObservationStatusRequest request, ServerCallContext context)
@@ -60,7 +98,49 @@ public sealed partial class DischargeGrpcService(
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
         validator.ThrowIfInvalid();
-        return ToStatus(await LoadAsync(referralId, context.CancellationToken), time.GetUtcNow());
+        return ToStatus(await LoadAsync(referralId, context.CancellationToken), protocol, time.GetUtcNow());
+    }
+
+    public async Task<ListObservationsResponse> ListObservations(ListObservationsRequest request, ServerCallContext context)
+    {
+        var now = time.GetUtcNow();
+        var response = new ListObservationsResponse();
+        foreach (var observation in await repository.ListInProgressAsync(context.CancellationToken))
+        {
+            var schedule = observation.Schedule(protocol.Observation, now);
+            var row = new ObservationBoardRow
+            {
+                ReferralId = observation.ReferralId.ToString(),
+                PatientId = observation.PatientId.ToString(),
+                TimeLeft = Duration.FromTimeSpan(observation.TimeLeft(now)),
+                OverdueCount = schedule.Overdue.Count,
+                EscalationOpen = observation.EscalationOpen,
+                CloseNeuroWatch = observation.Context.CloseNeuroWatch,
+            };
+            if (schedule.NextDue is { } next)
+            {
+                row.NextCheckDue = Timestamp.FromDateTimeOffset(next);
+            }
+
+            response.Observations.Add(row);
+        }
+
+        return response;
+    }
+
+    public async Task<ObservationStatus> ResolveEscalation(ResolveEscalationRequest request, ServerCallContext context)
+    {
+        var validator = new RequestValidator();
+        var referralId = validator.Id("referral_id", request.ReferralId);
+        validator.Optional("clinician_id", request.ClinicianId, 100);
+        validator.ThrowIfInvalid();
+
+        var observation = await LoadAsync(referralId, context.CancellationToken);
+        var now = time.GetUtcNow();
+        var resolved = Enforce(() => observation.ResolveEscalation(request.ClinicianId, ToDomain(request.Outcome), now));
+        await repository.SaveEscalationAsync(resolved, context.CancellationToken);
+        LogEscalationResolved(referralId, request.Outcome);
+        return ToStatus(resolved, protocol, now);
     }
 
     public async Task<DischargeSummary> DischargePatient(DischargePatientRequest request, ServerCallContext context)
@@ -73,15 +153,22 @@ public sealed partial class DischargeGrpcService(
         var observation = await LoadAsync(referralId, context.CancellationToken);
         var decision = new DischargeDecision(ToDomain(request.Destination), request.EscortPresent, request.ClinicianId);
         // Every gate before the remote read, so a refused discharge costs procedure-record nothing.
-        Enforce(() => observation.EnsureDischargeable(decision, time.GetUtcNow()));
+        Enforce(() => observation.EnsureDischargeable(decision, protocol, time.GetUtcNow()));
 
         var procedure = await procedures.GetOutlineAsync(referralId, context.CancellationToken);
         var now = time.GetUtcNow();
-        var discharged = Enforce(() => observation.DischargePatient(decision, procedure, options.Value.Instructions, now));
-        var destination = ToProto(discharged.Discharge!.Destination);
+        var discharged = Enforce(() => observation.DischargePatient(decision, procedure, protocol, now));
+        var record = discharged.Discharge!;
+        var destination = ToProto(record.Destination);
         await repository.SaveDischargeAsync(
             discharged,
-            new PatientDischarged(discharged.ReferralId, discharged.PatientId, destination.ToString().ToUpperInvariant(), now),
+            new PatientDischarged(discharged.ReferralId, discharged.PatientId, destination.ToString().ToUpperInvariant(), now)
+            {
+                Admission = discharged.Context.Admission,
+                Indication = discharged.Context.Indication,
+                ProtocolVersion = record.ProtocolVersion,
+                PostDischargeCallDueAt = record.PostDischargeCallDueAt,
+            },
             context.CancellationToken);
         LogDischarged(referralId, destination);
         return ToSummary(discharged);
@@ -98,9 +185,30 @@ public sealed partial class DischargeGrpcService(
             : throw Rpc.NotFound("DischargeSummary", referralId.ToString());
     }
 
-    public static ObservationStatus ToStatus(PatientObservation observation, DateTimeOffset now)
+    public async Task<DischargeSummaryDocument> GetDischargeSummaryDocument(GetDischargeSummaryDocumentRequest request, ServerCallContext context)
+    {
+        var validator = new RequestValidator();
+        var referralId = validator.Id("referral_id", request.ReferralId);
+        validator.ThrowIfInvalid();
+        var observation = await LoadAsync(referralId, context.CancellationToken);
+        if (!observation.IsDischarged)
+        {
+            throw Rpc.Gate(Domain.DischargeRules.NotDischarged, "The discharge summary document exists once the patient is discharged.");
+        }
+
+        return new DischargeSummaryDocument
+        {
+            Summary = ToSummary(observation),
+            Content = DischargeDocument.RenderHtml(observation, FollowUpBookedBy),
+            ContentType = HtmlContentType,
+        };
+    }
+
+    public static ObservationStatus ToStatus(PatientObservation observation, SiteProtocol protocol, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(observation);
+        ArgumentNullException.ThrowIfNull(protocol);
+        var schedule = observation.Schedule(protocol.Observation, now);
         var status = new ObservationStatus
         {
             ReferralId = observation.ReferralId.ToString(),
@@ -112,8 +220,38 @@ public sealed partial class DischargeGrpcService(
             CriteriaMet = observation.CriteriaMet,
             ObservationCount = observation.ObservationCount,
             Discharged = observation.IsDischarged,
+            ProtocolVersion = observation.Context.ProtocolVersion,
+            Admission = observation.Context.Admission,
+            SedationMode = observation.Context.SedationMode,
+            OverdueCount = schedule.Overdue.Count,
+            GettingUpFrom = Timestamp.FromDateTimeOffset(observation.GettingUpFrom(protocol)),
+            HomeFrom = Timestamp.FromDateTimeOffset(observation.HomeFrom(protocol)),
+            EscalationOpen = observation.EscalationOpen,
+            CloseNeuroWatch = observation.Context.CloseNeuroWatch,
+            SkinDoseFollowUp = observation.Context.SkinDoseFollowUp,
         };
         status.UnmetCriteria.AddRange(observation.UnmetCriteria);
+        status.OverdueChecks.AddRange(schedule.Overdue.TakeLast(OverdueShown).Select(Timestamp.FromDateTimeOffset));
+        if (schedule.NextDue is { } next)
+        {
+            status.NextCheckDue = Timestamp.FromDateTimeOffset(next);
+        }
+
+        if (observation.LatestAldrete is { } aldrete)
+        {
+            status.AldreteScore = aldrete;
+        }
+
+        if (observation.LatestPadss is { } padss)
+        {
+            status.PadssScore = padss;
+        }
+
+        if (observation.Escalation is { } escalation)
+        {
+            status.Escalation = ToProto(escalation);
+        }
+
         return status;
     }
 
@@ -139,10 +277,68 @@ public sealed partial class DischargeGrpcService(
             ObservationCount = observation.ObservationCount,
             Procedure = procedure,
             ClinicianId = discharge.ClinicianId,
+            ProtocolVersion = discharge.ProtocolVersion,
+            Admission = observation.Context.Admission,
+            AldreteScore = discharge.AldreteScore ?? 0,
+            EscortPresent = discharge.EscortPresent,
+            PostDischargeCallDueAt = Timestamp.FromDateTimeOffset(discharge.PostDischargeCallDueAt),
+            FollowUpDueDate = discharge.FollowUpDueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
+            FollowUpWindowDays = discharge.FollowUpWindowDays,
+            FollowUpBookedBy = FollowUpBookedBy,
+            OverdueCheckCount = discharge.OverdueCheckCount,
         };
-        summary.Instructions.AddRange(discharge.Instructions);
+        if (discharge.PadssScore is { } padss)
+        {
+            summary.PadssScore = padss;
+        }
+
+        if (observation.Escalation is { } escalation)
+        {
+            summary.Escalation = ToProto(escalation);
+        }
+
+        summary.Instructions.AddRange(discharge.Instructions.Select(i => i.Text));
+        summary.CodedInstructions.AddRange(discharge.Instructions.Select(i => new Instruction { Code = i.Code, Text = i.Text }));
         return summary;
     }
+
+    public static V1.Escalation ToProto(EscalationState escalation)
+    {
+        ArgumentNullException.ThrowIfNull(escalation);
+        var proto = new V1.Escalation
+        {
+            Reason = escalation.Reason,
+            RaisedAt = Timestamp.FromDateTimeOffset(escalation.RaisedAt),
+            ResolvedBy = escalation.ResolvedBy ?? "",
+            Outcome = escalation.Outcome switch
+            {
+                EscalationOutcomes.NoDeficit => EscalationOutcome.NoDeficit,
+                EscalationOutcomes.ImagingNormal => EscalationOutcome.ImagingNormal,
+                EscalationOutcomes.DeficitManaged => EscalationOutcome.DeficitManaged,
+                _ => EscalationOutcome.Unspecified,
+            },
+        };
+        if (escalation.ResolvedAt is { } resolvedAt)
+        {
+            proto.ResolvedAt = Timestamp.FromDateTimeOffset(resolvedAt);
+        }
+
+        return proto;
+    }
+
+    public static string? ToDomain(EscalationOutcome outcome) => outcome switch
+    {
+        EscalationOutcome.NoDeficit => EscalationOutcomes.NoDeficit,
+        EscalationOutcome.ImagingNormal => EscalationOutcomes.ImagingNormal,
+        EscalationOutcome.DeficitManaged => EscalationOutcomes.DeficitManaged,
+        _ => null,
+    };
+
+    public static Domain.AldreteItems? ToDomain(V1.AldreteItems? items) =>
+        items is null ? null : new(items.Activity, items.Respiration, items.Circulation, items.Consciousness, items.OxygenSaturation);
+
+    public static Domain.PadssItems? ToDomain(V1.PadssItems? items) =>
+        items is null ? null : new(items.VitalSigns, items.Ambulation, items.NauseaVomiting, items.Pain, items.SurgicalBleeding);
 
     public static DischargeDestination? ToDomain(Destination destination) => destination switch
     {
@@ -158,6 +354,14 @@ public sealed partial class DischargeGrpcService(
         _ => Destination.Unspecified,
     };
 
+    private static void ScoreItems(RequestValidator validator, string score, params (string Item, int Value)[] items)
+    {
+        foreach (var (item, value) in items)
+        {
+            validator.Range($"{score}.{item}", value, ClinicalScores.ItemRange.Min, ClinicalScores.ItemRange.Max);
+        }
+    }
+
     private async Task<PatientObservation> LoadAsync(Guid referralId, CancellationToken cancellationToken) =>
         await repository.FindAsync(referralId, cancellationToken) ?? throw Rpc.NotFound("Observation", referralId.ToString());
 
@@ -167,16 +371,27 @@ public sealed partial class DischargeGrpcService(
         return 0;
     });
 
-    /// <summary>Domain refusals become FAILED_PRECONDITION (gate) or INVALID_ARGUMENT (field).</summary>
+    /// <summary>
+    /// Domain refusals become FAILED_PRECONDITION (gate; several refused gates give one violation each, ErrorInfo.Type
+    /// the first) or INVALID_ARGUMENT (field).
+    /// </summary>
     private static T Enforce<T>(Func<T> rule)
     {
         try
         {
             return rule();
         }
-        catch (DischargeGateException ex)
+        catch (DischargeGateException ex) when (ex.Violations.Count == 1)
         {
             throw Rpc.Gate(ex.Rule, ex.Description);
+        }
+        catch (DischargeGateException ex)
+        {
+            var failure = new Google.Rpc.PreconditionFailure();
+            failure.Violations.AddRange(ex.Violations.Select(v =>
+                new Google.Rpc.PreconditionFailure.Types.Violation { Type = "CLINICAL_GATE", Subject = v.Rule, Description = v.Description }));
+            throw RpcException.WithDetails(
+                StatusCode.FailedPrecondition, ex.Message, failure, new Google.Rpc.ErrorInfo { Type = ex.Rule, Domain = Rpc.Domain });
         }
         catch (DischargeInputException ex)
         {
@@ -190,4 +405,10 @@ public sealed partial class DischargeGrpcService(
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Referral {ReferralId} discharged to {Destination}")]
     private partial void LogDischarged(Guid referralId, Destination destination);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Escalation {Reason} raised for referral {ReferralId}")]
+    private partial void LogEscalationRaised(Guid referralId, string reason);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Information, Message = "Escalation of referral {ReferralId} resolved: {Outcome}")]
+    private partial void LogEscalationResolved(Guid referralId, EscalationOutcome outcome);
 }

@@ -1,12 +1,13 @@
 using System.Data.Common;
+using IrSuite.Contracts;
 using IrSuite.Contracts.Discharge;
 using IrSuite.Contracts.Procedure;
 using IrSuite.Discharge.Data;
 using IrSuite.Discharge.Domain;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IrSuite.Discharge.Messaging;
 
@@ -20,12 +21,13 @@ public sealed partial class ProcedureCompletedConsumer(
     TimeProvider time,
     DischargeRepository repository,
     OutboxWriter outbox,
-    IOptions<DischargeOptions> options,
+    SiteProtocol protocol,
     ILogger<ProcedureCompletedConsumer> logger) : IdempotentConsumer<ProcedureCompleted, DischargeDatabase>(database, time)
 {
     protected override async Task HandleAsync(ProcedureCompleted message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var observation = PatientObservation.Start(message.ReferralId, message.PatientId, message.EndedAt, options.Value.ObservationMinimum);
+        var observation = PatientObservation.Start(
+            message.ReferralId, message.PatientId, message.EndedAt, protocol.Observation.Minimum.Value, ContextOf(message, protocol));
         if (!await repository.TryOpenAsync(connection, transaction, observation))
         {
             LogAlreadyOpen(message.ReferralId);
@@ -45,6 +47,20 @@ public sealed partial class ProcedureCompletedConsumer(
             new ObservationStarted(observation.ReferralId, observation.PatientId, observation.StartedAt, observation.MinimumUntil, Time.GetUtcNow()),
             observation.ReferralId);
         LogOpened(observation.ReferralId, observation.MinimumUntil);
+    }
+
+    /// <summary>
+    /// The booking's context as ProcedureCompleted carries it; completions from before issue 4 carry no admission, which
+    /// is then the site's default (same-day or next-day discharge).
+    /// </summary>
+    public static ObservationContext ContextOf(ProcedureCompleted message, SiteProtocol protocol)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(protocol);
+        var admission = message.Admission is AdmissionCodes.Ambulatory or AdmissionCodes.Hospitalised
+            ? message.Admission
+            : protocol.Scheduling.DefaultAdmission == AdmissionKind.Hospitalised ? AdmissionCodes.Hospitalised : AdmissionCodes.Ambulatory;
+        return new ObservationContext(admission, message.SedationMode, message.SymptomaticLeak, message.SkinDoseFollowUp, message.Indication, protocol.AppliedVersion);
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Observation of referral {ReferralId} opened; minimum until {MinimumUntil}")]
