@@ -46,6 +46,7 @@ public sealed class ReadinessTests : SchedulingComponentTest
         Assert.Equal(60, scheduled.DurationMinutes);
         Assert.Equal(Protocol.AppliedVersion, scheduled.ProtocolVersion);
         Assert.Equal(ReferralStatus.Scheduled, (await Host.GetReferralAsync(referral.ReferralId)).Status);
+        Assert.Equal(1, await Host.OutboxCountAsync("ProcedureScheduled", referral.ReferralId));
     }
 
     [Fact]
