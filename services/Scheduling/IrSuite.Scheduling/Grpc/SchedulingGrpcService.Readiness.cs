@@ -14,7 +14,7 @@ namespace IrSuite.Scheduling.Grpc;
 /// <summary>The readiness gate's RPCs: readiness list, consent, labs, anticoagulant plan, pregnancy status.</summary>
 public sealed partial class SchedulingGrpcService
 {
-    /// <summary>Default slot length when a readiness or plan request does not give one (restart times only).</summary>
+    /// <summary>Default slot length when a plan request does not give one (restart times only).</summary>
     private const int DefaultSlotMinutes = 60;
 
     public async Task<Readiness> GetReadiness(GetReadinessRequest request, ServerCallContext context)
@@ -22,7 +22,6 @@ public sealed partial class SchedulingGrpcService
         var v = new RequestValidator();
         var id = v.Id("referral_id", request.ReferralId);
         DateTimeOffset? start = request.ProposedStart is null ? null : v.Timestamp("proposed_start", request.ProposedStart);
-        v.Range("duration_minutes", request.DurationMinutes, 0, 720);
         v.ThrowIfInvalid();
 
         var clearance = await ReadClearanceAsync(id, context);
