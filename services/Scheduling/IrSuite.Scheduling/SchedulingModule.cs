@@ -12,9 +12,10 @@ namespace IrSuite.Scheduling;
 
 /// <summary>
 /// The scheduling service in one place. Publishes: ReferralSubmitted, ReferralAccepted, ProcedureScheduled,
-/// ProcedureCancelled, FollowUpBooked. Consumes (for the timeline): ClearanceSigned, ProcedureStarted,
-/// ProcedureCompleted, ProcedureDiscontinued, ObservationStarted, ObservationMinimumElapsed, PatientDischarged.
-/// Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure.
+/// ProcedureCancelled, FollowUpBooked, FractureLiaisonReferralRequested. Consumes (for the timeline): ClearanceSigned,
+/// PreAnestheticVisitRecorded, ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired,
+/// EscalationRaised, ObservationStarted, ObservationMinimumElapsed, PatientDischarged (which also books the follow-up
+/// and the fracture-liaison referral). Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure.
 /// </summary>
 public static class SchedulingModule
 {
@@ -39,5 +40,8 @@ public static class SchedulingModule
         bus.AddConsumer<ObservationStartedConsumer>();
         bus.AddConsumer<ObservationMinimumElapsedConsumer>();
         bus.AddConsumer<PatientDischargedConsumer>();
+        bus.AddConsumer<EscalationRaisedConsumer>();
+        bus.AddConsumer<SkinDoseFollowUpRequiredConsumer>();
+        bus.AddConsumer<PreAnestheticVisitRecordedConsumer>();
     }
 }

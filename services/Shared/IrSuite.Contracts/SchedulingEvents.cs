@@ -44,3 +44,13 @@ public sealed record FollowUpBooked(Guid ReferralId, Guid PatientId, DateTimeOff
     /// <summary>True when a control X-ray is ordered with the follow-up (the 1-month visit).</summary>
     public bool WithXRay { get; init; }
 }
+
+/// <summary>
+/// Osteoporosis was suspected for an osteoporotic fracture: a fracture-liaison / rheumatology referral task was created
+/// at discharge, assessment due by <see cref="DueBy"/> (IOF Capture the Fracture: within 12 weeks of the fracture).
+/// </summary>
+public sealed record FractureLiaisonReferralRequested(Guid ReferralId, Guid PatientId, DateTimeOffset FractureAt, DateTimeOffset DueBy, DateTimeOffset OccurredAt)
+{
+    /// <summary>The site protocol version applied.</summary>
+    public string ProtocolVersion { get; init; } = "";
+}

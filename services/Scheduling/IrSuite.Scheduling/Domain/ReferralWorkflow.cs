@@ -1,7 +1,6 @@
 using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Grpc;
 using SedationMode = IrSuite.Common.V1.SedationMode;
-using PregnancyStatus = IrSuite.Common.V1.PregnancyStatus;
 
 namespace IrSuite.Scheduling.Domain;
 
@@ -31,6 +30,8 @@ public static class ReferralWorkflow
                 return;
             case AppointmentKind.Procedure when status == ReferralStatus.Scheduled:
                 throw Rpc.Gate("PROCEDURE_ALREADY_BOOKED", "A procedure is already booked for this referral; cancel it first.");
+            case AppointmentKind.Procedure when status is ReferralStatus.Submitted or ReferralStatus.Declined:
+                throw Rpc.Gate("IR_CONSULT_REQUIRED", $"A procedure needs a referral accepted at the IR consult (referral is {status}).");
             case AppointmentKind.Procedure:
                 throw Rpc.Gate("REFERRAL_NOT_ACCEPTED", $"A procedure needs a referral accepted at the IR consult (referral is {status}).");
             case AppointmentKind.FollowUp when status is ReferralStatus.ProcedureDone or ReferralStatus.Discharged:
@@ -39,25 +40,6 @@ public static class ReferralWorkflow
                 throw Rpc.Gate("PROCEDURE_NOT_DONE", "The follow-up is booked once the procedure has been performed.");
             default:
                 throw Rpc.Gate("REFERRAL_CLOSED", $"No {kind} appointment for a referral that is {status}.");
-        }
-    }
-
-    /// <summary>A procedure slot is confirmed only when pregnancy is excluded (seed 003) and the clearance is signed and not "not fit".</summary>
-    public static void CheckProcedureReadiness(PregnancyStatus pregnancy, ClearanceView? clearance)
-    {
-        if (pregnancy is PregnancyStatus.Possible or PregnancyStatus.Pregnant or PregnancyStatus.Unspecified)
-        {
-            throw Rpc.Gate("PREGNANCY_NOT_EXCLUDED", "Pregnancy must be excluded (or not applicable) before a procedure is booked.");
-        }
-
-        if (clearance is null || !clearance.IsSigned)
-        {
-            throw Rpc.Gate("CLEARANCE_REQUIRED", "The anaesthesia clearance has not been signed.");
-        }
-
-        if (clearance.IsNotFit)
-        {
-            throw Rpc.Gate("CLEARANCE_NOT_FIT", "The anaesthesia clearance says the patient is not fit for the procedure.");
         }
     }
 
@@ -76,5 +58,9 @@ public static class ReferralWorkflow
     };
 }
 
-/// <summary>What scheduling needs to know of the anaesthesia plan.</summary>
-public sealed record ClearanceView(bool IsSigned, bool IsNotFit, SedationMode Sedation);
+/// <summary>What scheduling needs to know of the anaesthesia plan (signed FIT / FIT_WITH_CONDITIONS, NOT_FIT, sedation, assessment date).</summary>
+public sealed record ClearanceView(bool IsSigned, bool IsNotFit, SedationMode Sedation)
+{
+    /// <summary>When the anaesthesia consultation took place (AnesthesiaPlan.assessed_at), when known.</summary>
+    public DateTimeOffset? AssessedAt { get; init; }
+}

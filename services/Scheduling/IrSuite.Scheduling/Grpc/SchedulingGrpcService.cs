@@ -17,15 +17,12 @@ using CommonV1 = IrSuite.Common.V1;
 namespace IrSuite.Scheduling.Grpc;
 
 /// <summary>ir.scheduling.v1.SchedulingService: validation, then one transaction per command (state + outbox).</summary>
-public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWriter outbox, ServiceChannels channels, TimeProvider time)
+public sealed partial class SchedulingGrpcService(SchedulingDatabase database, OutboxWriter outbox, ServiceChannels channels, TimeProvider time, SiteProtocol protocol)
 {
     private static readonly Method<GetPlanRequest, AnesthesiaPlan> GetAnesthesiaPlan =
         Method<GetPlanRequest, AnesthesiaPlan>.Create(AnesthesiaReflection.Descriptor.Services[0], "GetPlan");
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
-
-    /// <summary>How long a recovery bed is held after the procedure: the minimum observation (DOMAIN.md: at least 2 h).</summary>
-    private static readonly TimeSpan BedHold = TimeSpan.FromHours(2);
 
     public async Task<Referral> SubmitReferral(SubmitReferralRequest request, ServerCallContext context)
     {
@@ -90,6 +87,7 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
                 Details = Json.Format(request),
                 SubmittedAt = now,
                 Version = 1,
+                ProtocolVersion = protocol.AppliedVersion,
             };
             await SchedulingRepository.InsertReferralAsync(connection, transaction, referral);
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), referralId, now, nameof(ReferralSubmitted), SchedulingModule.ServiceName, $"levels {string.Join(", ", levels)}");
@@ -153,6 +151,7 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
             referral.Status = (int)status;
             referral.ExpectedSedation = (int)request.ExpectedSedation;
             referral.DeclineReason = request.Accepted ? null : request.DeclineReason;
+            referral.OsteoporosisSuspected = request.Accepted && request.OsteoporosisSuspected ? 1 : 0;
             await SchedulingRepository.UpdateReferralAsync(connection, transaction, referral, status, version);
             var patientId = Guid.Parse(referral.PatientId);
             if (request.Accepted)
@@ -178,9 +177,28 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
         v.Defined("kind", request.Kind);
         var start = v.Timestamp("start", request.Start);
         v.Range("duration_minutes", request.DurationMinutes, 1, 720);
+        var bed = "";
+        var admission = request.Admission;
         if (request.Kind == AppointmentKind.Procedure)
         {
-            v.Required("room", request.Room, 20).Required("recovery_bed", request.RecoveryBed, 20);
+            v.Required("room", request.Room, 20);
+            if (request.RecoveryBed.Length > 0 && !RecoveryBeds.TryNormalize(request.RecoveryBed, protocol.Scheduling.RecoveryBeds, out bed))
+            {
+                v.Fail("recovery_bed", $"Must be REC-1 to {RecoveryBeds.Name(protocol.Scheduling.RecoveryBeds)} (Scheduling.RecoveryBeds), or empty to assign the first free bed.");
+            }
+
+            if (admission != CommonV1.AdmissionType.Unspecified)
+            {
+                v.Defined("admission", admission);
+            }
+            else
+            {
+                admission = ToProto(protocol.Scheduling.DefaultAdmission);
+            }
+        }
+        else if (admission != CommonV1.AdmissionType.Unspecified)
+        {
+            v.Fail("admission", "Only a procedure booking has an admission type.");
         }
 
         v.ThrowIfInvalid();
@@ -194,13 +212,71 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
 
         var now = time.GetUtcNow();
         var appointmentId = Guid.NewGuid();
+        var appliedVersion = protocol.AppliedVersion;
         var appointment = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             var status = (ReferralStatus)referral.Status;
-            ReferralWorkflow.CheckCanBook(status, request.Kind);
             var startMs = start.ToUnixTimeMilliseconds();
             var endMs = startMs + (request.DurationMinutes * 60_000L);
+            var patientId = Guid.Parse(referral.PatientId);
+            ProcedureScheduled? scheduled = null;
+            if (request.Kind == AppointmentKind.Procedure)
+            {
+                if (status is not (ReferralStatus.Submitted or ReferralStatus.Declined))
+                {
+                    ReferralWorkflow.CheckCanBook(status, request.Kind);
+                }
+
+                // Every missing readiness item at once, in the fixed gate order (nothing is written on refusal).
+                var facts = await ReadFactsAsync(connection, transaction, referral, clearance);
+                var report = ReadinessGate.Evaluate(facts, start, protocol);
+                if (report.Refusal() is { } refusal)
+                {
+                    throw refusal;
+                }
+
+                if (await SchedulingRepository.IsRoomTakenAsync(connection, transaction, request.Room, startMs, endMs))
+                {
+                    throw Rpc.Gate("ROOM_UNAVAILABLE", $"Room {request.Room} is already booked at that time.");
+                }
+
+                var (bedFrom, bedUntil) = RecoveryBeds.HoldWindow(DateTimeOffset.FromUnixTimeMilliseconds(endMs), protocol.Observation.Minimum.Value);
+                var taken = await SchedulingRepository.TakenBedsAsync(connection, transaction, bedFrom.ToUnixTimeMilliseconds(), bedUntil.ToUnixTimeMilliseconds());
+                if (bed.Length == 0)
+                {
+                    bed = RecoveryBeds.FirstFree(protocol.Scheduling.RecoveryBeds, taken)
+                        ?? throw Rpc.Gate(RecoveryBeds.Unavailable, $"All {protocol.Scheduling.RecoveryBeds} recovery beds are taken during the observation window (Scheduling.RecoveryBeds, Observation.Minimum).");
+                }
+                else if (taken.Contains(bed))
+                {
+                    throw Rpc.Gate(RecoveryBeds.Unavailable, $"Recovery bed {bed} is taken during the observation window.");
+                }
+
+                await SchedulingRepository.UpdateReferralAsync(connection, transaction, referral, ReferralStatus.Scheduled, referral.Version);
+                var submitted = JsonParser.Default.Parse<SubmitReferralRequest>(referral.Details);
+                scheduled = new ProcedureScheduled(id, patientId, SchedulingRepository.FromJson(referral.Levels), request.Room, bed, start, now)
+                {
+                    ConsentedLevels = facts.Consent!.Levels,
+                    SedationMode = Codes.Sedation(report.Sedation),
+                    Admission = Codes.Admission(admission),
+                    AllergyClasses = AllergyClassifier.Classify(submitted.Allergies, protocol.Antibiotics),
+                    Pregnancy = Codes.Pregnancy((CommonV1.PregnancyStatus)referral.Pregnancy),
+                    Indication = Codes.Indication((Indication)referral.Indication),
+                    DurationMinutes = request.DurationMinutes,
+                    ProtocolVersion = appliedVersion,
+                };
+            }
+            else
+            {
+                ReferralWorkflow.CheckCanBook(status, request.Kind);
+                if (request.Kind == AppointmentKind.FollowUp && await SchedulingRepository.FindActiveAppointmentAsync(connection, transaction, id, AppointmentKind.FollowUp) is { } existing)
+                {
+                    // One follow-up per pathway (the discharge books it automatically): cancel it to book another.
+                    throw Rpc.AlreadyExists("FollowUpAppointment", existing.AppointmentId);
+                }
+            }
+
             var row = new AppointmentRow
             {
                 AppointmentId = appointmentId.ToString(),
@@ -209,36 +285,25 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
                 StartAt = start,
                 StartMs = startMs,
                 EndMs = endMs,
-                BedUntilMs = request.Kind == AppointmentKind.Procedure ? endMs + (long)BedHold.TotalMilliseconds : endMs,
+                BedUntilMs = request.Kind == AppointmentKind.Procedure ? endMs + (long)protocol.Observation.Minimum.Value.TotalMilliseconds : endMs,
                 DurationMinutes = request.DurationMinutes,
                 Room = request.Kind == AppointmentKind.Procedure ? request.Room : null,
-                RecoveryBed = request.Kind == AppointmentKind.Procedure ? request.RecoveryBed : null,
+                RecoveryBed = request.Kind == AppointmentKind.Procedure ? bed : null,
+                Admission = request.Kind == AppointmentKind.Procedure ? (int)admission : 0,
+                ProtocolVersion = appliedVersion,
+                WithXray = request.Kind == AppointmentKind.FollowUp ? 1 : 0,
             };
-            var patientId = Guid.Parse(referral.PatientId);
-            if (request.Kind == AppointmentKind.Procedure)
+            if (scheduled is not null)
             {
-                ReferralWorkflow.CheckProcedureReadiness((CommonV1.PregnancyStatus)referral.Pregnancy, clearance);
-                if (await SchedulingRepository.IsRoomTakenAsync(connection, transaction, request.Room, startMs, endMs))
-                {
-                    throw Rpc.Gate("ROOM_UNAVAILABLE", $"Room {request.Room} is already booked at that time.");
-                }
-
-                if (await SchedulingRepository.IsBedTakenAsync(connection, transaction, request.RecoveryBed, startMs, row.BedUntilMs))
-                {
-                    throw Rpc.Gate("RECOVERY_BED_UNAVAILABLE", $"Recovery bed {request.RecoveryBed} is taken during the observation window.");
-                }
-
-                await SchedulingRepository.UpdateReferralAsync(connection, transaction, referral, ReferralStatus.Scheduled, referral.Version);
-                var levels = SchedulingRepository.FromJson(referral.Levels);
-                await outbox.AddAsync(connection, transaction, new ProcedureScheduled(id, patientId, levels, request.Room, request.RecoveryBed, start, now), id);
+                await outbox.AddAsync(connection, transaction, scheduled, id);
             }
             else if (request.Kind == AppointmentKind.FollowUp)
             {
-                await outbox.AddAsync(connection, transaction, new FollowUpBooked(id, patientId, start, now), id);
+                await outbox.AddAsync(connection, transaction, new FollowUpBooked(id, patientId, start, now) { WithXRay = true }, id);
             }
 
             await SchedulingRepository.InsertAppointmentAsync(connection, transaction, row);
-            var summary = request.Kind == AppointmentKind.Procedure ? $"room {request.Room}, bed {request.RecoveryBed}" : request.Kind.ToString();
+            var summary = request.Kind == AppointmentKind.Procedure ? $"room {request.Room}, bed {bed}, {Codes.Admission(admission)}" : request.Kind.ToString();
             await SchedulingRepository.AddTimelineAsync(connection, transaction, appointmentId.ToString(), id, now, $"{request.Kind}Booked", SchedulingModule.ServiceName, summary);
             return row;
         }, context.CancellationToken);
@@ -286,7 +351,24 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
         await using var connection = await database.OpenAsync(context.CancellationToken);
         var referral = await SchedulingRepository.FindReferralAsync(connection, null, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
         var pathway = new Pathway { Referral = ToProto(referral) };
-        pathway.Appointments.AddRange((await SchedulingRepository.ListAppointmentsAsync(connection, id)).Select(ToProto));
+        var appointments = await SchedulingRepository.ListAppointmentsAsync(connection, id);
+        pathway.Appointments.AddRange(appointments.Select(ToProto));
+        if (appointments.FirstOrDefault(a => a.Kind == (int)AppointmentKind.FollowUp && a.Cancelled == 0) is { } followUp)
+        {
+            pathway.FollowUp = ToProto(followUp);
+        }
+
+        if (await SchedulingRepository.FindFractureLiaisonAsync(connection, null, id) is { } liaison)
+        {
+            pathway.FractureLiaison = new FractureLiaisonTask
+            {
+                CreatedAt = Timestamp.FromDateTimeOffset(liaison.CreatedAt),
+                DueBy = Timestamp.FromDateTimeOffset(liaison.DueBy),
+                FractureAt = Timestamp.FromDateTimeOffset(liaison.FractureAt),
+                ProtocolVersion = liaison.ProtocolVersion,
+            };
+        }
+
         pathway.Timeline.AddRange((await SchedulingRepository.ListTimelineAsync(connection, id)).Select(t => new CommonV1.TimelineEntry
         {
             OccurredAt = Timestamp.FromDateTimeOffset(t.OccurredAt),
@@ -308,7 +390,10 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
             return new ClearanceView(
                 plan.Status == CaseStatus.Cleared && plan.Clearance != ClearanceDecision.Unspecified,
                 plan.Clearance == ClearanceDecision.NotFit,
-                plan.Sedation);
+                plan.Sedation)
+            {
+                AssessedAt = plan.AssessedAt?.ToDateTimeOffset(),
+            };
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
@@ -328,7 +413,7 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
         return id;
     }
 
-    private static Referral ToProto(ReferralRow row)
+    internal static Referral ToProto(ReferralRow row)
     {
         var submitted = JsonParser.Default.Parse<SubmitReferralRequest>(row.Details);
         var referral = new Referral
@@ -343,6 +428,8 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
             SubmittedAt = Timestamp.FromDateTimeOffset(row.SubmittedAt),
             ExpectedSedation = (CommonV1.SedationMode)row.ExpectedSedation,
             DeclineReason = row.DeclineReason ?? "",
+            ProtocolVersion = row.ProtocolVersion,
+            OsteoporosisSuspected = row.OsteoporosisSuspected != 0,
         };
         referral.Levels.AddRange(SchedulingRepository.FromJson(row.Levels));
         referral.Imaging.AddRange(submitted.Imaging);
@@ -361,5 +448,11 @@ public sealed class SchedulingGrpcService(SchedulingDatabase database, OutboxWri
         Room = row.Room ?? "",
         RecoveryBed = row.RecoveryBed ?? "",
         Cancelled = row.Cancelled != 0,
+        Admission = (CommonV1.AdmissionType)row.Admission,
+        ProtocolVersion = row.ProtocolVersion,
+        WithXray = row.WithXray != 0,
     };
+
+    private static CommonV1.AdmissionType ToProto(AdmissionKind kind) =>
+        kind == AdmissionKind.Hospitalised ? CommonV1.AdmissionType.Hospitalised : CommonV1.AdmissionType.Ambulatory;
 }

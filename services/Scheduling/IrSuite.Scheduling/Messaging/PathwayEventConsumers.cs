@@ -22,13 +22,16 @@ public abstract class PathwayEventConsumer<TMessage>(SchedulingDatabase database
 
     protected abstract (Guid ReferralId, DateTimeOffset OccurredAt, string Summary) Describe(TMessage message);
 
+    /// <summary>The timeline entry id: one entry per event type and referral, unless an event can recur.</summary>
+    protected virtual string EntryId(TMessage message, Guid referralId) => typeof(TMessage).Name + ":" + referralId;
+
     /// <summary>The status this event implies, if any.</summary>
     protected virtual ReferralStatus? ImpliedStatus => null;
 
     protected override async Task HandleAsync(TMessage message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var (referralId, occurredAt, summary) = Describe(message);
-        var entryId = typeof(TMessage).Name + ":" + referralId;
+        var entryId = EntryId(message, referralId);
         await SchedulingRepository.AddTimelineAsync(connection, transaction, entryId, referralId, occurredAt, typeof(TMessage).Name, Source, summary);
         if (ImpliedStatus is { } reported)
         {
@@ -90,13 +93,4 @@ public sealed class ObservationMinimumElapsedConsumer(SchedulingDatabase databas
     protected override string Source => "discharge";
 
     protected override (Guid, DateTimeOffset, string) Describe(ObservationMinimumElapsed m) => (m.ReferralId, m.OccurredAt, "minimum observation elapsed");
-}
-
-public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<PatientDischarged>(database, time)
-{
-    protected override string Source => "discharge";
-
-    protected override ReferralStatus? ImpliedStatus => ReferralStatus.Discharged;
-
-    protected override (Guid, DateTimeOffset, string) Describe(PatientDischarged m) => (m.ReferralId, m.OccurredAt, $"to {m.Destination}");
 }

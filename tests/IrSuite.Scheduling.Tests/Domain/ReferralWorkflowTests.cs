@@ -2,10 +2,8 @@ using Google.Rpc;
 using IrSuite.Grpc;
 using IrSuite.Scheduling.Domain;
 using IrSuite.Scheduling.V1;
-using PregnancyStatus = IrSuite.Common.V1.PregnancyStatus;
-using SedationMode = IrSuite.Common.V1.SedationMode;
 
-namespace IrSuite.Scheduling.Tests;
+namespace IrSuite.Scheduling.Tests.Domain;
 
 public sealed class ReferralWorkflowTests
 {
@@ -35,38 +33,14 @@ public sealed class ReferralWorkflowTests
 
     [Theory]
     [InlineData(ReferralStatus.Submitted, AppointmentKind.AnesthesiaConsult, "REFERRAL_NOT_ACCEPTED")]
-    [InlineData(ReferralStatus.Submitted, AppointmentKind.Procedure, "REFERRAL_NOT_ACCEPTED")]
-    [InlineData(ReferralStatus.Declined, AppointmentKind.Procedure, "REFERRAL_NOT_ACCEPTED")]
+    [InlineData(ReferralStatus.Submitted, AppointmentKind.Procedure, "IR_CONSULT_REQUIRED")]
+    [InlineData(ReferralStatus.Declined, AppointmentKind.Procedure, "IR_CONSULT_REQUIRED")]
+    [InlineData(ReferralStatus.ProcedureDone, AppointmentKind.Procedure, "REFERRAL_NOT_ACCEPTED")]
     [InlineData(ReferralStatus.Scheduled, AppointmentKind.Procedure, "PROCEDURE_ALREADY_BOOKED")]
     [InlineData(ReferralStatus.Accepted, AppointmentKind.FollowUp, "PROCEDURE_NOT_DONE")]
     [InlineData(ReferralStatus.Declined, AppointmentKind.IrConsult, "REFERRAL_CLOSED")]
     public void CheckCanBook_RefusedCombinations_NameTheRule(ReferralStatus status, AppointmentKind kind, string rule) =>
         AssertGate(rule, () => ReferralWorkflow.CheckCanBook(status, kind));
-
-    [Fact]
-    public void CheckProcedureReadiness_SignedFitClearanceAndPregnancyExcluded_Passes()
-    {
-        ReferralWorkflow.CheckProcedureReadiness(PregnancyStatus.NotApplicable, new ClearanceView(true, false, SedationMode.Local));
-        ReferralWorkflow.CheckProcedureReadiness(PregnancyStatus.Excluded, new ClearanceView(true, false, SedationMode.General));
-    }
-
-    [Theory]
-    [InlineData(PregnancyStatus.Possible)]
-    [InlineData(PregnancyStatus.Pregnant)]
-    [InlineData(PregnancyStatus.Unspecified)]
-    public void CheckProcedureReadiness_PregnancyNotExcluded_IsRefused(PregnancyStatus pregnancy) =>
-        AssertGate("PREGNANCY_NOT_EXCLUDED", () => ReferralWorkflow.CheckProcedureReadiness(pregnancy, new ClearanceView(true, false, SedationMode.Local)));
-
-    [Fact]
-    public void CheckProcedureReadiness_NoOrUnsignedClearance_IsRefused()
-    {
-        AssertGate("CLEARANCE_REQUIRED", () => ReferralWorkflow.CheckProcedureReadiness(PregnancyStatus.NotApplicable, null));
-        AssertGate("CLEARANCE_REQUIRED", () => ReferralWorkflow.CheckProcedureReadiness(PregnancyStatus.NotApplicable, new ClearanceView(false, false, SedationMode.Local)));
-    }
-
-    [Fact]
-    public void CheckProcedureReadiness_NotFit_IsRefused() =>
-        AssertGate("CLEARANCE_NOT_FIT", () => ReferralWorkflow.CheckProcedureReadiness(PregnancyStatus.NotApplicable, new ClearanceView(true, true, SedationMode.Local)));
 
     [Theory]
     [InlineData(ReferralStatus.Scheduled, ReferralStatus.ProcedureDone, ReferralStatus.ProcedureDone)]
