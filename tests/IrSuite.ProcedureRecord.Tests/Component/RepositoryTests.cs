@@ -16,7 +16,7 @@ public sealed class RepositoryTests : ComponentTestBase
         await using var reader = await App.Database.OpenAsync();
         var first = (await repository.FindAsync(reader, null, referralId, CancellationToken.None))!;
         var second = (await repository.FindAsync(reader, null, referralId, CancellationToken.None))!;
-        first.SignIn(new SignInChecklist(true, true, true), App.Clock.GetUtcNow());
+        first.SignIn(SignInChecklist.Complete, FastingReport.NothingSince, App.Services.GetRequiredService<IrSuite.ServiceDefaults.Clinical.SiteProtocol>(), App.Clock.GetUtcNow());
         second.ApplySchedule(second.PatientId, ["L2"], "IR-9", second.ScheduledStart, App.Clock.GetUtcNow());
 
         await App.Database.InTransactionAsync(async (c, t) =>
@@ -49,7 +49,7 @@ public sealed class RepositoryTests : ComponentTestBase
         Assert.Equal(["T12", "L1"], stored.ConfirmedLevels);
         Assert.Equal(["L1", "T12"], stored.Treatments.Select(t => t.Level).Order(StringComparer.Ordinal));
         Assert.All(stored.Treatments, t => Assert.Equal(App.Clock.GetUtcNow(), t.RecordedAt));
-        Assert.Equal(new RadiationDose(32.4, 210, 312, 420), stored.Dose);
+        Assert.Equal(new RadiationDose(32.4, 210, 312, 420, true), stored.Dose);
         Assert.Equal(App.Clock.GetUtcNow(), stored.EndedAt);
         Assert.Equal("rad-007", stored.OperatorId);
     }
