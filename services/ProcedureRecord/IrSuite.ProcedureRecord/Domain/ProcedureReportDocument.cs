@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using IrSuite.ServiceDefaults.Clinical;
 
@@ -142,5 +141,26 @@ public static class ProcedureReportDocument
 
     private static string Or(string? value) => string.IsNullOrEmpty(value) ? "not recorded" : value;
 
-    private static string E(string value) => WebUtility.HtmlEncode(value);
+    /// <summary>Escapes the markup characters; the document is UTF-8, so units such as "Gy·cm²" stay readable as they are.</summary>
+    public static string Escape(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            text.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                _ => c.ToString(),
+            });
+        }
+
+        return text.ToString();
+    }
+
+    private static string E(string value) => Escape(value);
 }
