@@ -1,6 +1,6 @@
 -- procedure-record, issue 4: booking details, protocol version, fasting, time-outs, abandoned levels, escalations,
 -- dose alerts and skin follow-up on the case; expiry, UDI-DI and operator per treated level; pre-anaesthetic visits.
--- Portable SQL (SQLite and PostgreSQL): lists and small sub-records as JSON TEXT, booleans as INTEGER 0/1.
+-- Portable SQL (SQLite and PostgreSQL): lists and small sub-records as JSON TEXT, booleans as integers 0/1 (BIGINT like 001).
 
 ALTER TABLE procedure_case ADD COLUMN consented_levels TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE procedure_case ADD COLUMN sedation_mode TEXT NOT NULL DEFAULT '';
@@ -14,7 +14,7 @@ ALTER TABLE procedure_case ADD COLUMN protocol_version TEXT NOT NULL DEFAULT '';
 ALTER TABLE procedure_case ADD COLUMN last_clear_liquids_at {{timestamp}} NULL;
 ALTER TABLE procedure_case ADD COLUMN last_light_meal_at {{timestamp}} NULL;
 ALTER TABLE procedure_case ADD COLUMN last_fatty_meal_at {{timestamp}} NULL;
-ALTER TABLE procedure_case ADD COLUMN control_ct_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE procedure_case ADD COLUMN control_ct_done BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE procedure_case ADD COLUMN dose_alerts TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE procedure_case ADD COLUMN skin_follow_up TEXT NULL;
 ALTER TABLE procedure_case ADD COLUMN time_outs TEXT NOT NULL DEFAULT '[]';
