@@ -13,8 +13,9 @@ namespace IrSuite.ProcedureRecord;
 
 /// <summary>
 /// procedure-record: the WHO checklist, per-level trocar and cement, dose, complications and completion.
-/// Publishes (outbox) ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued; consumes ProcedureScheduled
-/// and ProcedureCancelled (scheduling).
+/// Publishes (outbox) ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired and
+/// EscalationRaised; consumes ProcedureScheduled and ProcedureCancelled (scheduling) and PreAnestheticVisitRecorded
+/// (anesthesia-consultation).
 /// </summary>
 public static class ProcedureRecordModule
 {
@@ -39,5 +40,6 @@ public static class ProcedureRecordModule
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddConsumer<ProcedureScheduledConsumer, ProcedureScheduledConsumerDefinition>();
         bus.AddConsumer<ProcedureCancelledConsumer, ProcedureCancelledConsumerDefinition>();
+        bus.AddConsumer<PreAnestheticVisitRecordedConsumer, PreAnestheticVisitRecordedConsumerDefinition>();
     }
 }

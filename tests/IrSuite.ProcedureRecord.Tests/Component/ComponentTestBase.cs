@@ -1,3 +1,5 @@
+using Dapper;
+using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using IrSuite.Grpc;
 using IrSuite.Procedure.V1;
@@ -38,22 +40,39 @@ public abstract class ComponentTestBase : IAsyncLifetime
         Assert.Contains(field, badRequest.FieldViolations.Select(v => v.Field));
     }
 
+    /// <summary>Every WHO sign-in item confirmed; no intake declared (nothing since the fasting instructions).</summary>
     protected static SignInRequest FullSignIn(Guid referralId) => new()
     {
         ReferralId = referralId.ToString(),
         IdentityAndConsentConfirmed = true,
         AllergiesReviewed = true,
         AnesthesiaCheckDone = true,
+        SiteMarkedOrNotApplicable = true,
+        PulseOximeterOn = true,
+        AirwayRiskAssessed = true,
+        BloodLossRiskAssessed = true,
     };
 
-    protected static TimeOutRequest TimeOutOf(Guid referralId, params string[] levels)
+    /// <summary>Every WHO time-out item confirmed, cefazolin given 30 minutes before the clock's now, on C-arm CARM-2.</summary>
+    protected TimeOutRequest TimeOutOf(Guid referralId, params string[] levels)
     {
-        var request = new TimeOutRequest { ReferralId = referralId.ToString(), OperatorId = "rad-007" };
+        var request = new TimeOutRequest
+        {
+            ReferralId = referralId.ToString(),
+            OperatorId = "rad-007",
+            TeamIntroduced = true,
+            PatientSiteProcedureConfirmed = true,
+            CriticalEventsReviewed = true,
+            ImagingDisplayed = true,
+            AntibioticDrug = "cefazolin 1 g IV",
+            AntibioticGivenAt = Timestamp.FromDateTimeOffset(App.Clock.GetUtcNow().AddMinutes(-30)),
+            EquipmentId = "CARM-2",
+        };
         request.ConfirmedLevels.AddRange(levels);
         return request;
     }
 
-    protected static RecordLevelTreatmentRequest TreatmentOf(Guid referralId, string level) => new()
+    protected static RecordLevelTreatmentRequest TreatmentOf(Guid referralId, string level, string operatorId = "rad-007") => new()
     {
         ReferralId = referralId.ToString(),
         Level = level,
@@ -62,6 +81,9 @@ public abstract class ComponentTestBase : IAsyncLifetime
         CementVolumeMl = 4.5,
         CementProduct = "PMMA-Vertebro",
         CementLot = "LOT-2026-117",
+        CementExpiry = "2027-06-30",
+        UdiDi = "04012345678901",
+        OperatorId = operatorId,
         Leakage = Leakage.None,
     };
 
@@ -72,9 +94,32 @@ public abstract class ComponentTestBase : IAsyncLifetime
         ReferenceAirKermaMgy = 210,
         FluoroscopySeconds = 312,
         CtDlpMgyCm = 420,
+        ControlCtDone = true,
     };
 
-    protected static SignOutRequest FullSignOut(Guid referralId) => new() { ReferralId = referralId.ToString(), RecordConfirmed = true, HandoverDone = true };
+    /// <summary>Every WHO sign-out item confirmed, confirming <paramref name="treatedLevels"/> (default L1).</summary>
+    protected static SignOutRequest FullSignOut(Guid referralId, params string[] treatedLevels)
+    {
+        var request = new SignOutRequest
+        {
+            ReferralId = referralId.ToString(),
+            RecordConfirmed = true,
+            HandoverDone = true,
+            InstrumentCountsCorrect = true,
+            SpecimensLabelled = true,
+            EquipmentProblemsAddressed = true,
+        };
+        request.TreatedLevels.AddRange(treatedLevels.Length == 0 ? ["L1"] : treatedLevels);
+        return request;
+    }
+
+    protected static string[] Subjects(RpcException ex) => ex.GetDetail<PreconditionFailure>()!.Violations.Select(v => v.Subject).ToArray();
+
+    protected async Task<long> OutboxCountAsync(Guid referralId)
+    {
+        await using var connection = await App.Database.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox_message WHERE aggregate_id = @id", new { id = referralId.ToString() });
+    }
 
     /// <summary>A booked case for L1, taken through the checklist up to <paramref name="until"/>.</summary>
     protected async Task<Guid> CaseAtAsync(CaseStatus until, params string[] levels)
@@ -105,7 +150,7 @@ public abstract class ComponentTestBase : IAsyncLifetime
         }
 
         await Client.RecordDoseAsync(DoseOf(referralId));
-        await Client.SignOutAsync(FullSignOut(referralId));
+        await Client.SignOutAsync(FullSignOut(referralId, levels));
         if (until == CaseStatus.SignedOut)
         {
             return referralId;

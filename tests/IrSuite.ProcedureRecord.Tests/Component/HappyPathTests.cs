@@ -40,12 +40,12 @@ public sealed class HappyPathTests : ComponentTestBase
         leak.CementVolumeMl = 3.2;
         await Client.RecordLevelTreatmentAsync(leak);
         await Client.RecordDoseAsync(DoseOf(referralId));
-        var signedOut = await Client.SignOutAsync(FullSignOut(referralId));
+        var signedOut = await Client.SignOutAsync(FullSignOut(referralId, "T12", "L1"));
         Assert.Equal(CaseStatus.SignedOut, signedOut.Status);
 
         App.Clock.Advance(TimeSpan.FromMinutes(5));
         var complete = new CompleteCaseRequest { ReferralId = id };
-        complete.Complications.Add(new Complication { Code = "HAEMATOMA", CirseGrade = 1 });
+        complete.Complications.Add(new Complication { Code = "PUNCTURE_SITE_HAEMATOMA", CirseGrade = 1 });
         var completed = await Client.CompleteCaseAsync(complete);
         var endedAt = App.Clock.GetUtcNow();
         Assert.Equal(CaseStatus.Completed, completed.Status);
@@ -69,7 +69,7 @@ public sealed class HappyPathTests : ComponentTestBase
         Assert.Equal(312, summary.Dose.FluoroscopySeconds);
         Assert.Equal(420, summary.Dose.CtDlpMgyCm);
         var complication = Assert.Single(summary.Complications);
-        Assert.Equal("HAEMATOMA", complication.Code);
+        Assert.Equal("PUNCTURE_SITE_HAEMATOMA", complication.Code);
         Assert.Equal(1, complication.CirseGrade);
         Assert.Equal(timeOutAt, summary.TimedOutAt.ToDateTimeOffset());
         Assert.NotNull(summary.SignedOutAt);
@@ -119,6 +119,7 @@ public sealed class HappyPathTests : ComponentTestBase
         var corrected = DoseOf(referralId);
         corrected.FluoroscopySeconds = 400;
         corrected.CtDlpMgyCm = 0;
+        corrected.ControlCtDone = false;
 
         var updated = await Client.RecordDoseAsync(corrected);
 

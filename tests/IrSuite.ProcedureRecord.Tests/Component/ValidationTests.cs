@@ -106,8 +106,8 @@ public sealed class ValidationTests : ComponentTestBase
     {
         var referralId = await CaseAtAsync(CaseStatus.SignedOut);
         var request = new CompleteCaseRequest { ReferralId = referralId.ToString() };
-        request.Complications.Add(new Complication { Code = "HAEMATOMA", CirseGrade = 1 });
-        request.Complications.Add(new Complication { Code = "PAIN", CirseGrade = grade });
+        request.Complications.Add(new Complication { Code = "PUNCTURE_SITE_HAEMATOMA", CirseGrade = 1 });
+        request.Complications.Add(new Complication { Code = "OTHER", CirseGrade = grade });
 
         await AssertInvalidAsync(field, () => Client.CompleteCaseAsync(request));
 
@@ -117,6 +117,8 @@ public sealed class ValidationTests : ComponentTestBase
     [Theory]
     [InlineData("")]
     [InlineData("A_CODE_LONGER_THAN_FIFTY_CHARACTERS_IS_NOT_A_SHORT_CODE")]
+    [InlineData("PAIN")]
+    [InlineData("HAEMATOMA")]
     public async Task CompleteCase_BadComplicationCode_InvalidArgument(string code)
     {
         var referralId = await CaseAtAsync(CaseStatus.SignedOut);

@@ -9,12 +9,15 @@ public sealed class CaseRecordTests
     private static readonly DateTimeOffset Now = Start.AddMinutes(5);
     private static readonly Guid ReferralId = Guid.NewGuid();
     private static readonly Guid PatientId = Guid.NewGuid();
-    private static readonly SignInChecklist SignInDone = new(true, true, true);
-    private static readonly SignOutChecklist SignOutDone = new(true, true);
-    private static readonly RadiationDose Dose = new(25.5, 180, 240, 350);
+    private static readonly SignInChecklist SignInDone = SignInChecklist.Complete;
+    private static readonly SignOutChecklist SignOutDone = SignOutChecklist.Complete;
+    private static readonly RadiationDose Dose = new(25.5, 180, 240, 350, true);
 
-    private static CaseRecord Scheduled(params string[] levels) =>
-        CaseRecord.Schedule(ReferralId, PatientId, levels.Length == 0 ? ["T12", "L1"] : levels, "IR-1", Start, Booked);
+    private static CaseRecord Scheduled(params string[] levels)
+    {
+        levels = levels.Length == 0 ? ["T12", "L1"] : levels;
+        return CaseRecord.Schedule(ReferralId, PatientId, levels, "IR-1", Start, Booked, DomainFixtures.LocalBooking(levels));
+    }
 
     private static CaseRecord SignedIn()
     {
@@ -68,7 +71,7 @@ public sealed class CaseRecordTests
     }
 
     private static TreatedLevel Treatment(string level, CementLeakage leakage = CementLeakage.None, bool symptomatic = false) =>
-        new(level, TrocarApproach.Bipedicular, 11, 3.5, "PMMA-X", "LOT-42", leakage, symptomatic, Now.AddMinutes(20));
+        new(level, TrocarApproach.Bipedicular, 11, 3.5, "PMMA-X", "LOT-42", leakage, symptomatic, Now.AddMinutes(20), new DateOnly(2027, 1, 31), null, "op-1");
 
     private static void AssertGate(string rule, Action command)
     {
@@ -221,27 +224,34 @@ public sealed class CaseRecordTests
     }
 
     [Theory]
-    [InlineData(false, true, true, "identity_and_consent_confirmed")]
-    [InlineData(true, false, true, "allergies_reviewed")]
-    [InlineData(true, true, false, "anesthesia_check_done")]
-    public void SignIn_ItemMissing_RefusedNamingIt(bool identity, bool allergies, bool anesthesia, string missing)
+    [InlineData("identity_and_consent_confirmed")]
+    [InlineData("allergies_reviewed")]
+    [InlineData("anesthesia_check_done")]
+    [InlineData("site_marked_or_not_applicable")]
+    [InlineData("pulse_oximeter_on")]
+    [InlineData("airway_risk_assessed")]
+    [InlineData("blood_loss_risk_assessed")]
+    public void SignIn_ItemMissing_RefusedNamingIt(string missing)
     {
         var record = Scheduled();
+        var checklist = DomainFixtures.SignInWithout(missing);
 
-        var gate = Assert.Throws<ClinicalGateException>(() => record.SignIn(new SignInChecklist(identity, allergies, anesthesia), Now));
+        var gate = Assert.Throws<ClinicalGateException>(() => record.SignIn(checklist, Now));
 
         Assert.Equal(GateRules.SignInIncomplete, gate.Rule);
-        Assert.Contains(missing, gate.Message, StringComparison.Ordinal);
+        var violation = Assert.Single(gate.Violations);
+        Assert.Equal(missing, violation.Subject);
         Assert.Equal(CaseState.Scheduled, record.State);
         Assert.Null(record.SignedInAt);
     }
 
     [Fact]
-    public void SignIn_NothingConfirmed_NamesEveryItem()
+    public void SignIn_NothingConfirmed_OneViolationPerItem()
     {
-        var gate = Assert.Throws<ClinicalGateException>(() => Scheduled().SignIn(new SignInChecklist(false, false, false), Now));
+        var gate = Assert.Throws<ClinicalGateException>(() => Scheduled().SignIn(new SignInChecklist(false, false, false, false, false, false, false), Now));
 
-        Assert.Contains("identity_and_consent_confirmed, allergies_reviewed, anesthesia_check_done", gate.Message, StringComparison.Ordinal);
+        Assert.Equal(7, gate.Violations.Count);
+        Assert.All(gate.Violations, v => Assert.Equal(GateRules.SignInIncomplete, v.Rule));
     }
 
     [Theory]
@@ -431,9 +441,11 @@ public sealed class CaseRecordTests
     [Theory]
     [InlineData(5000, false)]
     [InlineData(5000.1, true)]
-    public void RadiationDose_AirKermaAbove5Gy_RequiresSkinFollowUp(double airKermaMgy, bool followUp)
+    public void DoseAlertsFor_AirKermaAbove5Gy_ListsSkinFollowUp(double airKermaMgy, bool followUp)
     {
-        Assert.Equal(followUp, new RadiationDose(10, airKermaMgy, 60, 0).RequiresSkinFollowUp);
+        var alerts = CaseRecord.DoseAlertsFor(new RadiationDose(10, airKermaMgy, 60, 0), DomainFixtures.Protocol);
+
+        Assert.Equal(followUp, alerts.Contains(DoseAlerts.SkinDoseFollowUp));
     }
 
     [Fact]
@@ -466,40 +478,62 @@ public sealed class CaseRecordTests
     }
 
     [Fact]
-    public void SignOut_LevelUntreated_RefusedNamingIt()
+    public void Complete_LevelUntreated_RefusedLevelsNotTreatedNamingIt()
     {
         var record = TimedOut();
         record.RecordTreatment(Treatment("L1"));
         record.RecordDose(Dose);
+        record.SignOut(SignOutDone, ["L1"], Now);
 
-        var gate = Assert.Throws<ClinicalGateException>(() => record.SignOut(SignOutDone, Now));
+        var gate = Assert.Throws<ClinicalGateException>(() => record.Complete([], Now));
 
         Assert.Equal(GateRules.LevelsNotAllTreated, gate.Rule);
-        Assert.Contains("T12", gate.Message, StringComparison.Ordinal);
-        Assert.Equal(CaseState.TimedOut, record.State);
+        Assert.Equal("T12", Assert.Single(gate.Violations).Subject);
+        Assert.Equal(CaseState.SignedOut, record.State);
+        Assert.Empty(record.TakeEvents().OfType<IrSuite.Contracts.Procedure.ProcedureCompleted>());
     }
 
     [Fact]
-    public void SignOut_NoDose_RefusedDoseRequired()
+    public void Complete_LevelAbandonedWithReason_Completes()
+    {
+        var record = TimedOut();
+        record.RecordTreatment(Treatment("L1"));
+        record.AbandonLevel("T12", "PEDICLE_NOT_ACCESSIBLE", Now);
+        record.RecordDose(Dose);
+        record.SignOut(SignOutDone, ["L1"], Now);
+
+        var completed = record.Complete([], Now);
+
+        Assert.Equal(["L1"], completed.TreatedLevels);
+        Assert.Equal("PEDICLE_NOT_ACCESSIBLE", Assert.Single(record.AbandonedLevels).Reason);
+    }
+
+    [Fact]
+    public void Complete_NoDose_RefusedDoseRequired()
     {
         var record = TimedOut();
         record.RecordTreatment(Treatment("T12"));
         record.RecordTreatment(Treatment("L1"));
+        record.SignOut(SignOutDone, Now);
 
-        AssertGate(GateRules.DoseRequired, () => record.SignOut(SignOutDone, Now));
+        AssertGate(GateRules.DoseRequired, () => record.Complete([], Now));
+        Assert.Equal(CaseState.SignedOut, record.State);
     }
 
     [Theory]
-    [InlineData(false, true, "record_confirmed")]
-    [InlineData(true, false, "handover_done")]
-    public void SignOut_ItemMissing_RefusedNamingIt(bool recordConfirmed, bool handover, string missing)
+    [InlineData("record_confirmed")]
+    [InlineData("handover_done")]
+    [InlineData("instrument_counts_correct")]
+    [InlineData("specimens_labelled")]
+    [InlineData("equipment_problems_addressed")]
+    public void SignOut_ItemMissing_RefusedNamingIt(string missing)
     {
         var record = Treated();
 
-        var gate = Assert.Throws<ClinicalGateException>(() => record.SignOut(new SignOutChecklist(recordConfirmed, handover), Now));
+        var gate = Assert.Throws<ClinicalGateException>(() => record.SignOut(DomainFixtures.SignOutWithout(missing), Now));
 
         Assert.Equal(GateRules.SignOutIncomplete, gate.Rule);
-        Assert.Contains(missing, gate.Message, StringComparison.Ordinal);
+        Assert.Equal(missing, Assert.Single(gate.Violations).Subject);
         Assert.Null(record.SignedOutAt);
     }
 

@@ -18,6 +18,19 @@ public sealed class ProcedureClient(GrpcChannel channel)
     private static readonly Method<DiscontinueCaseRequest, ProcedureCase> DiscontinueCaseMethod = Method<DiscontinueCaseRequest, ProcedureCase>.Create(Service, "DiscontinueCase");
     private static readonly Method<GetProcedureSummaryRequest, ProcedureCase> GetProcedureSummaryMethod = Method<GetProcedureSummaryRequest, ProcedureCase>.Create(Service, "GetProcedureSummary");
 
+    private static readonly Method<AbandonLevelRequest, ProcedureCase> AbandonLevelMethod = Method<AbandonLevelRequest, ProcedureCase>.Create(Service, "AbandonLevel");
+    private static readonly Method<FindCementLotRecipientsRequest, FindCementLotRecipientsResponse> FindCementLotRecipientsMethod =
+        Method<FindCementLotRecipientsRequest, FindCementLotRecipientsResponse>.Create(Service, "FindCementLotRecipients");
+    private static readonly Method<GetProcedureReportRequest, ProcedureReport> GetProcedureReportMethod = Method<GetProcedureReportRequest, ProcedureReport>.Create(Service, "GetProcedureReport");
+
+    public Task<ProcedureCase> AbandonLevelAsync(AbandonLevelRequest request) => Call(AbandonLevelMethod, request);
+
+    public Task<FindCementLotRecipientsResponse> FindCementLotRecipientsAsync(string lot, string product = "") =>
+        Call(FindCementLotRecipientsMethod, new FindCementLotRecipientsRequest { Lot = lot, Product = product });
+
+    public Task<ProcedureReport> GetProcedureReportAsync(string referralId) =>
+        Call(GetProcedureReportMethod, new GetProcedureReportRequest { ReferralId = referralId });
+
     public Task<GetWorklistResponse> GetWorklistAsync(GetWorklistRequest request) => Call(GetWorklistMethod, request);
 
     public Task<ProcedureCase> SignInAsync(SignInRequest request) => Call(SignInMethod, request);

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using IrSuite.Contracts;
+using IrSuite.Contracts.Anesthesia;
+using IrSuite.Contracts.Clinical;
 using IrSuite.Contracts.Procedure;
 using IrSuite.Contracts.Scheduling;
 using IrSuite.Grpc;
@@ -59,7 +62,8 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
 
     public ProcedureRecordDatabase Database => _app.Services.GetRequiredService<ProcedureRecordDatabase>();
 
-    public static async Task<ProcedureRecordApp> StartAsync()
+    /// <summary>Starts the service; <paramref name="settings"/> override configuration (e.g. site protocol values).</summary>
+    public static async Task<ProcedureRecordApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("irsuite-procedure-").FullName;
         var clock = new ManualTimeProvider(Start);
@@ -69,6 +73,11 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         builder.Configuration["Grpc:Address"] = "127.0.0.1:0";
         builder.Configuration[$"Databases:{ProcedureRecordModule.ServiceName}:ConnectionString"] = Path.Combine(directory, "procedure-record.db");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton<PublishedEvents>();
         builder.AddIrSuiteHost(ProcedureRecordModule.DefaultPort).AddProcedureRecord(builder.Configuration);
@@ -93,14 +102,39 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
         return PublishThenWaitAsync(message, id, consumed);
     }
 
-    /// <summary>A booking for <paramref name="referralId"/> at <paramref name="start"/> (default: the clock's day at 09:00).</summary>
-    public async Task<ProcedureScheduled> ScheduleAsync(Guid referralId, string[]? levels = null, string room = "IR-1", DateTimeOffset? start = null, Guid? patientId = null)
+    /// <summary>
+    /// A booking for <paramref name="referralId"/> at <paramref name="start"/> (default: the clock's day at 09:00), consented
+    /// for the same levels (unless <paramref name="consented"/> says otherwise), under local anaesthesia unless <paramref name="sedation"/>.
+    /// </summary>
+    public async Task<ProcedureScheduled> ScheduleAsync(
+        Guid referralId,
+        string[]? levels = null,
+        string room = "IR-1",
+        DateTimeOffset? start = null,
+        Guid? patientId = null,
+        string sedation = SedationCodes.Local,
+        string[]? consented = null,
+        string[]? allergyClasses = null)
     {
         var message = new ProcedureScheduled(
-            referralId, patientId ?? Guid.NewGuid(), levels ?? ["L1"], room, "REC-1", start ?? Start.AddHours(1), Clock.GetUtcNow());
+            referralId, patientId ?? Guid.NewGuid(), levels ?? ["L1"], room, "REC-1", start ?? Start.AddHours(1), Clock.GetUtcNow())
+        {
+            ConsentedLevels = consented ?? levels ?? ["L1"],
+            SedationMode = sedation,
+            Admission = AdmissionCodes.Ambulatory,
+            AllergyClasses = allergyClasses ?? [],
+            Pregnancy = "NOT_APPLICABLE",
+            Indication = "OSTEOPOROTIC_FRACTURE",
+            DurationMinutes = 60,
+            ProtocolVersion = "scheduling-test#1",
+        };
         await DeliverAsync(message);
         return message;
     }
+
+    /// <summary>The anaesthesiologist's pre-anaesthetic visit at <paramref name="visitedAt"/>, consumed.</summary>
+    public Task VisitAsync(Guid referralId, Guid patientId, DateTimeOffset visitedAt, Guid? messageId = null) =>
+        DeliverAsync(new PreAnestheticVisitRecorded(referralId, patientId, visitedAt, "anes-01", Clock.GetUtcNow()), messageId);
 
     public async ValueTask DisposeAsync()
     {
@@ -178,8 +212,21 @@ public sealed class PublishedEvents
 }
 
 /// <summary>Receives the events procedure-record publishes, as the discharge service would.</summary>
-public sealed class ProcedureEventsSink(PublishedEvents events) : IConsumer<ProcedureStarted>, IConsumer<ProcedureCompleted>, IConsumer<ProcedureDiscontinued>
+public sealed class ProcedureEventsSink(PublishedEvents events)
+    : IConsumer<ProcedureStarted>, IConsumer<ProcedureCompleted>, IConsumer<ProcedureDiscontinued>, IConsumer<EscalationRaised>, IConsumer<SkinDoseFollowUpRequired>
 {
+    public Task Consume(ConsumeContext<EscalationRaised> context)
+    {
+        events.Add(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task Consume(ConsumeContext<SkinDoseFollowUpRequired> context)
+    {
+        events.Add(context.Message);
+        return Task.CompletedTask;
+    }
+
     public Task Consume(ConsumeContext<ProcedureStarted> context)
     {
         events.Add(context.Message);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using IrSuite.ProcedureRecord.Domain;
@@ -19,12 +20,19 @@ public sealed class ProcedureRecordRepository
         + "timed_out_at AS TimedOutAt, signed_out_at AS SignedOutAt, ended_at AS EndedAt, cancelled_at AS CancelledAt, "
         + "dose_area_product_gy_cm2 AS DoseAreaProductGyCm2, reference_air_kerma_mgy AS ReferenceAirKermaMgy, "
         + "fluoroscopy_seconds AS FluoroscopySeconds, ct_dlp_mgy_cm AS CtDlpMgyCm, discontinue_reason AS DiscontinueReason, "
-        + "version AS Version";
+        + "version AS Version, consented_levels AS ConsentedLevels, sedation_mode AS SedationMode, admission AS Admission, "
+        + "allergy_classes AS AllergyClasses, pregnancy AS Pregnancy, indication AS Indication, duration_minutes AS DurationMinutes, "
+        + "scheduled_protocol_version AS ScheduledProtocolVersion, protocol_version AS ProtocolVersion, "
+        + "last_clear_liquids_at AS LastClearLiquidsAt, last_light_meal_at AS LastLightMealAt, last_fatty_meal_at AS LastFattyMealAt, "
+        + "control_ct_done AS ControlCtDone, dose_alerts AS DoseAlerts, skin_follow_up AS SkinFollowUp, time_outs AS TimeOuts, "
+        + "abandoned_levels AS AbandonedLevels, escalations AS Escalations, "
+        + "(SELECT v.visited_at FROM pre_anesthetic_visit v WHERE v.referral_id = procedure_case.referral_id) AS PreAnestheticVisitAt";
 
     private const string TreatmentColumns =
         "referral_id AS ReferralId, level AS Level, approach AS Approach, trocar_gauge AS TrocarGauge, "
         + "cement_volume_ml AS CementVolumeMl, cement_product AS CementProduct, cement_lot AS CementLot, leakage AS Leakage, "
-        + "leakage_symptomatic AS LeakageSymptomatic, recorded_at AS RecordedAt";
+        + "leakage_symptomatic AS LeakageSymptomatic, recorded_at AS RecordedAt, cement_expiry AS CementExpiry, udi_di AS UdiDi, "
+        + "operator_id AS OperatorId";
 
     private const string ComplicationColumns = "referral_id AS ReferralId, seq AS Seq, code AS Code, cirse_grade AS CirseGrade";
 
@@ -75,6 +83,37 @@ public sealed class ProcedureRecordRepository
         return rows.Select(r => ToRecord(r, treatments[r.ReferralId], complications[r.ReferralId])).ToList();
     }
 
+    /// <summary>
+    /// Stores a pre-anaesthetic visit for a referral (whether or not its case exists yet), keeping the latest visit.
+    /// Returns true when the stored visit changed.
+    /// </summary>
+    public async Task<bool> UpsertPreAnestheticVisitAsync(DbConnection connection, DbTransaction transaction, Guid referralId, DateTimeOffset visitedAt, CancellationToken cancellationToken)
+    {
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO pre_anesthetic_visit (referral_id, visited_at, visited_at_ms) VALUES (@id, @visitedAt, @ms)
+            ON CONFLICT (referral_id) DO UPDATE SET visited_at = excluded.visited_at, visited_at_ms = excluded.visited_at_ms
+            WHERE excluded.visited_at_ms > pre_anesthetic_visit.visited_at_ms
+            """,
+            new { id = referralId.ToString(), visitedAt, ms = visitedAt.ToUnixTimeMilliseconds() },
+            transaction,
+            cancellationToken: cancellationToken));
+        return changed > 0;
+    }
+
+    /// <summary>Every case and level that received a cement lot (optionally of one product), oldest first: the recall query.</summary>
+    public async Task<IReadOnlyList<CementLotRecipient>> FindCementLotRecipientsAsync(DbConnection connection, string lot, string? product, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<RecipientRow>(new CommandDefinition(
+            "SELECT t.referral_id AS ReferralId, c.patient_id AS PatientId, t.level AS Level, t.cement_product AS CementProduct, "
+            + "t.cement_lot AS CementLot, t.recorded_at AS RecordedAt FROM level_treatment t JOIN procedure_case c ON c.referral_id = t.referral_id "
+            + "WHERE t.cement_lot = @lot" + (string.IsNullOrEmpty(product) ? "" : " AND t.cement_product = @product")
+            + " ORDER BY t.recorded_at_ms, t.referral_id, t.level",
+            new { lot, product },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => new CementLotRecipient(Guid.Parse(r.ReferralId), Guid.Parse(r.PatientId), r.Level, r.CementProduct, r.CementLot, r.RecordedAt)).ToList();
+    }
+
     /// <summary>Stores a new case as version 1.</summary>
     public async Task InsertAsync(DbConnection connection, DbTransaction transaction, CaseRecord record, CancellationToken cancellationToken)
     {
@@ -83,10 +122,16 @@ public sealed class ProcedureRecordRepository
             """
             INSERT INTO procedure_case (referral_id, patient_id, status, scheduled_levels, confirmed_levels, room, scheduled_start,
                 scheduled_start_ms, schedule_updated_at_ms, operator_id, signed_in_at, timed_out_at, signed_out_at, ended_at, cancelled_at,
-                dose_area_product_gy_cm2, reference_air_kerma_mgy, fluoroscopy_seconds, ct_dlp_mgy_cm, discontinue_reason, version)
+                dose_area_product_gy_cm2, reference_air_kerma_mgy, fluoroscopy_seconds, ct_dlp_mgy_cm, discontinue_reason, version,
+                consented_levels, sedation_mode, admission, allergy_classes, pregnancy, indication, duration_minutes,
+                scheduled_protocol_version, protocol_version, last_clear_liquids_at, last_light_meal_at, last_fatty_meal_at,
+                control_ct_done, dose_alerts, skin_follow_up, time_outs, abandoned_levels, escalations)
             VALUES (@ReferralId, @PatientId, @Status, @ScheduledLevels, @ConfirmedLevels, @Room, @ScheduledStart,
                 @ScheduledStartMs, @ScheduleUpdatedAtMs, @OperatorId, @SignedInAt, @TimedOutAt, @SignedOutAt, @EndedAt, @CancelledAt,
-                @DoseAreaProductGyCm2, @ReferenceAirKermaMgy, @FluoroscopySeconds, @CtDlpMgyCm, @DiscontinueReason, 1)
+                @DoseAreaProductGyCm2, @ReferenceAirKermaMgy, @FluoroscopySeconds, @CtDlpMgyCm, @DiscontinueReason, 1,
+                @ConsentedLevels, @SedationMode, @Admission, @AllergyClasses, @Pregnancy, @Indication, @DurationMinutes,
+                @ScheduledProtocolVersion, @ProtocolVersion, @LastClearLiquidsAt, @LastLightMealAt, @LastFattyMealAt,
+                @ControlCtDone, @DoseAlerts, @SkinFollowUp, @TimeOuts, @AbandonedLevels, @Escalations)
             """,
             Parameters(record), transaction, cancellationToken: cancellationToken));
         await InsertChildrenAsync(connection, transaction, record, cancellationToken);
@@ -105,6 +150,12 @@ public sealed class ProcedureRecordRepository
                 timed_out_at = @TimedOutAt, signed_out_at = @SignedOutAt, ended_at = @EndedAt, cancelled_at = @CancelledAt,
                 dose_area_product_gy_cm2 = @DoseAreaProductGyCm2, reference_air_kerma_mgy = @ReferenceAirKermaMgy,
                 fluoroscopy_seconds = @FluoroscopySeconds, ct_dlp_mgy_cm = @CtDlpMgyCm, discontinue_reason = @DiscontinueReason,
+                consented_levels = @ConsentedLevels, sedation_mode = @SedationMode, admission = @Admission,
+                allergy_classes = @AllergyClasses, pregnancy = @Pregnancy, indication = @Indication, duration_minutes = @DurationMinutes,
+                scheduled_protocol_version = @ScheduledProtocolVersion, protocol_version = @ProtocolVersion,
+                last_clear_liquids_at = @LastClearLiquidsAt, last_light_meal_at = @LastLightMealAt, last_fatty_meal_at = @LastFattyMealAt,
+                control_ct_done = @ControlCtDone, dose_alerts = @DoseAlerts, skin_follow_up = @SkinFollowUp, time_outs = @TimeOuts,
+                abandoned_levels = @AbandonedLevels, escalations = @Escalations,
                 version = @Version + 1
             WHERE referral_id = @ReferralId AND version = @Version
             """,
@@ -127,9 +178,9 @@ public sealed class ProcedureRecordRepository
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT INTO level_treatment (referral_id, level, approach, trocar_gauge, cement_volume_ml, cement_product, cement_lot,
-                    leakage, leakage_symptomatic, recorded_at, recorded_at_ms)
+                    leakage, leakage_symptomatic, recorded_at, recorded_at_ms, cement_expiry, udi_di, operator_id)
                 VALUES (@id, @Level, @Approach, @TrocarGauge, @CementVolumeMl, @CementProduct, @CementLot, @Leakage, @Symptomatic,
-                    @RecordedAt, @RecordedAtMs)
+                    @RecordedAt, @RecordedAtMs, @CementExpiry, @UdiDi, @OperatorId)
                 ON CONFLICT (referral_id, level) DO NOTHING
                 """,
                 new
@@ -145,6 +196,9 @@ public sealed class ProcedureRecordRepository
                     Symptomatic = t.LeakageSymptomatic ? 1L : 0L,
                     t.RecordedAt,
                     RecordedAtMs = t.RecordedAt.ToUnixTimeMilliseconds(),
+                    CementExpiry = t.CementExpiry?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    t.UdiDi,
+                    t.OperatorId,
                 },
                 transaction,
                 cancellationToken: cancellationToken));
@@ -184,12 +238,30 @@ public sealed class ProcedureRecordRepository
         CtDlpMgyCm = r.Dose?.CtDlpMgyCm,
         r.DiscontinueReason,
         r.Version,
+        ConsentedLevels = JsonSerializer.Serialize(r.Booking.ConsentedLevels),
+        r.Booking.SedationMode,
+        r.Booking.Admission,
+        AllergyClasses = JsonSerializer.Serialize(r.Booking.AllergyClasses),
+        r.Booking.Pregnancy,
+        r.Booking.Indication,
+        DurationMinutes = (long)r.Booking.DurationMinutes,
+        r.Booking.ScheduledProtocolVersion,
+        r.ProtocolVersion,
+        r.Fasting.LastClearLiquidsAt,
+        r.Fasting.LastLightMealAt,
+        r.Fasting.LastFattyMealAt,
+        ControlCtDone = r.Dose?.ControlCtDone == true ? 1L : 0L,
+        DoseAlerts = JsonSerializer.Serialize(r.DoseAlertCodes),
+        SkinFollowUp = r.SkinFollowUp is null ? null : JsonSerializer.Serialize(r.SkinFollowUp),
+        TimeOuts = JsonSerializer.Serialize(r.TimeOuts),
+        AbandonedLevels = JsonSerializer.Serialize(r.AbandonedLevels),
+        Escalations = JsonSerializer.Serialize(r.Escalations),
     };
 
     private static CaseRecord ToRecord(CaseRow row, IEnumerable<TreatmentRow> treatments, IEnumerable<ComplicationRow> complications)
     {
         var dose = row.DoseAreaProductGyCm2 is { } dap
-            ? new RadiationDose(dap, row.ReferenceAirKermaMgy ?? 0, row.FluoroscopySeconds ?? 0, row.CtDlpMgyCm ?? 0)
+            ? new RadiationDose(dap, row.ReferenceAirKermaMgy ?? 0, row.FluoroscopySeconds ?? 0, row.CtDlpMgyCm ?? 0, row.ControlCtDone != 0)
             : null;
         return CaseRecord.Restore(new StoredCase(
             Guid.Parse(row.ReferralId),
@@ -206,7 +278,10 @@ public sealed class ProcedureRecordRepository
                 t.CementLot,
                 Enum.Parse<CementLeakage>(t.Leakage),
                 t.LeakageSymptomatic != 0,
-                t.RecordedAt)).ToList(),
+                t.RecordedAt,
+                t.CementExpiry is null ? null : DateOnly.ParseExact(t.CementExpiry, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                t.UdiDi,
+                t.OperatorId ?? "")).ToList(),
             dose,
             complications.Select(c => new RecordedComplication(c.Code, (int)c.CirseGrade)).ToList(),
             row.Room,
@@ -219,8 +294,29 @@ public sealed class ProcedureRecordRepository
             row.EndedAt,
             row.CancelledAt,
             row.DiscontinueReason,
-            row.Version));
+            row.Version)
+        {
+            Booking = new BookingDetails(
+                Json<List<string>>(row.ConsentedLevels) ?? [],
+                row.SedationMode,
+                row.Admission,
+                Json<List<string>>(row.AllergyClasses) ?? [],
+                row.Pregnancy,
+                row.Indication,
+                (int)row.DurationMinutes,
+                row.ScheduledProtocolVersion),
+            ProtocolVersion = row.ProtocolVersion,
+            PreAnestheticVisitAt = row.PreAnestheticVisitAt,
+            Fasting = new FastingReport(row.LastClearLiquidsAt, row.LastLightMealAt, row.LastFattyMealAt),
+            DoseAlerts = Json<List<string>>(row.DoseAlerts) ?? [],
+            SkinFollowUp = row.SkinFollowUp is null ? null : Json<SkinFollowUpTask>(row.SkinFollowUp),
+            TimeOuts = Json<List<TimeOutEntry>>(row.TimeOuts) ?? [],
+            AbandonedLevels = Json<List<AbandonedLevel>>(row.AbandonedLevels) ?? [],
+            Escalations = Json<List<CaseEscalation>>(row.Escalations) ?? [],
+        });
     }
+
+    private static T? Json<T>(string text) => JsonSerializer.Deserialize<T>(text);
 
     // Dapper row types: classes with init properties, integers as long (SQLite returns Int64 for every INTEGER).
     private sealed class CaseRow
@@ -264,6 +360,44 @@ public sealed class ProcedureRecordRepository
         public string? DiscontinueReason { get; init; }
 
         public long Version { get; init; }
+
+        public string ConsentedLevels { get; init; } = "[]";
+
+        public string SedationMode { get; init; } = "";
+
+        public string Admission { get; init; } = "";
+
+        public string AllergyClasses { get; init; } = "[]";
+
+        public string Pregnancy { get; init; } = "";
+
+        public string Indication { get; init; } = "";
+
+        public long DurationMinutes { get; init; }
+
+        public string ScheduledProtocolVersion { get; init; } = "";
+
+        public string ProtocolVersion { get; init; } = "";
+
+        public DateTimeOffset? LastClearLiquidsAt { get; init; }
+
+        public DateTimeOffset? LastLightMealAt { get; init; }
+
+        public DateTimeOffset? LastFattyMealAt { get; init; }
+
+        public long ControlCtDone { get; init; }
+
+        public string DoseAlerts { get; init; } = "[]";
+
+        public string? SkinFollowUp { get; init; }
+
+        public string TimeOuts { get; init; } = "[]";
+
+        public string AbandonedLevels { get; init; } = "[]";
+
+        public string Escalations { get; init; } = "[]";
+
+        public DateTimeOffset? PreAnestheticVisitAt { get; init; }
     }
 
     private sealed class TreatmentRow
@@ -287,6 +421,27 @@ public sealed class ProcedureRecordRepository
         public long LeakageSymptomatic { get; init; }
 
         public DateTimeOffset RecordedAt { get; init; }
+
+        public string? CementExpiry { get; init; }
+
+        public string? UdiDi { get; init; }
+
+        public string? OperatorId { get; init; }
+    }
+
+    private sealed class RecipientRow
+    {
+        public string ReferralId { get; init; } = "";
+
+        public string PatientId { get; init; } = "";
+
+        public string Level { get; init; } = "";
+
+        public string CementProduct { get; init; } = "";
+
+        public string CementLot { get; init; } = "";
+
+        public DateTimeOffset RecordedAt { get; init; }
     }
 
     private sealed class ComplicationRow
@@ -300,3 +455,6 @@ public sealed class ProcedureRecordRepository
         public long CirseGrade { get; init; }
     }
 }
+
+/// <summary>One case and level that received a cement lot.</summary>
+public sealed record CementLotRecipient(Guid ReferralId, Guid PatientId, string Level, string Product, string Lot, DateTimeOffset RecordedAt);

@@ -20,7 +20,8 @@ public enum CementLeakage
 
 /// <summary>
 /// Trocar and cement at one vertebral level. Product and lot are kept per level for traceability
-/// ("which patients got lot X", EU MDR 2017/745 art. 27(9)).
+/// ("which patients got lot X", EU MDR 2017/745 art. 27(9)) with the lot's expiry and optional UDI-DI;
+/// <see cref="CementExpiry"/> is null only on rows stored before it was recorded.
 /// </summary>
 public sealed record TreatedLevel(
     string Level,
@@ -31,7 +32,10 @@ public sealed record TreatedLevel(
     string CementLot,
     CementLeakage Leakage,
     bool LeakageSymptomatic,
-    DateTimeOffset RecordedAt)
+    DateTimeOffset RecordedAt,
+    DateOnly? CementExpiry = null,
+    string? UdiDi = null,
+    string OperatorId = "")
 {
     /// <summary>A symptomatic leak calls for escalation: urgent neurological exam and CT (seeds; CIRSE).</summary>
     public bool RequiresEscalation => LeakageSymptomatic && Leakage != CementLeakage.None;

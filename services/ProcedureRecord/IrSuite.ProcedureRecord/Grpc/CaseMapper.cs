@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using IrSuite.ProcedureRecord.Domain;
 using Proto = IrSuite.Procedure.V1;
@@ -37,6 +38,9 @@ public static class CaseMapper
             Leakage = (Proto.Leakage)(int)t.Leakage,
             LeakageSymptomatic = t.LeakageSymptomatic,
             RecordedAt = Timestamp.FromDateTimeOffset(t.RecordedAt),
+            CementExpiry = t.CementExpiry?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
+            UdiDi = t.UdiDi ?? "",
+            OperatorId = t.OperatorId,
         }));
         if (record.Dose is { } dose)
         {
@@ -46,8 +50,51 @@ public static class CaseMapper
                 ReferenceAirKermaMgy = dose.ReferenceAirKermaMgy,
                 FluoroscopySeconds = dose.FluoroscopySeconds,
                 CtDlpMgyCm = dose.CtDlpMgyCm,
+                ControlCtDone = dose.ControlCtDone,
             };
         }
+
+        message.ConsentedLevels.AddRange(record.Booking.ConsentedLevels);
+        message.SedationMode = record.Booking.SedationMode;
+        message.Admission = record.Booking.Admission;
+        message.AllergyClasses.AddRange(record.Booking.AllergyClasses);
+        message.Indication = record.Booking.Indication;
+        message.Pregnancy = record.Booking.Pregnancy;
+        message.DurationMinutes = record.Booking.DurationMinutes;
+        message.ProtocolVersion = record.ProtocolVersion;
+        message.PreAnestheticVisitAt = ToTimestamp(record.PreAnestheticVisitAt);
+        message.LastClearLiquidsAt = ToTimestamp(record.Fasting.LastClearLiquidsAt);
+        message.LastLightMealAt = ToTimestamp(record.Fasting.LastLightMealAt);
+        message.LastFattyMealAt = ToTimestamp(record.Fasting.LastFattyMealAt);
+        foreach (var t in record.TimeOuts)
+        {
+            var timeOut = new Proto.TimeOutRecord
+            {
+                OperatorId = t.OperatorId,
+                At = Timestamp.FromDateTimeOffset(t.At),
+                AntibioticDrug = t.AntibioticDrug ?? "",
+                AntibioticGivenAt = ToTimestamp(t.AntibioticGivenAt),
+                EquipmentId = t.EquipmentId ?? "",
+            };
+            timeOut.ConfirmedLevels.AddRange(t.ConfirmedLevels);
+            message.TimeOuts.Add(timeOut);
+        }
+
+        message.AbandonedLevels.AddRange(record.AbandonedLevels.Select(a => new Proto.AbandonedLevel { Level = a.Level, Reason = a.Reason, At = Timestamp.FromDateTimeOffset(a.At) }));
+        message.Escalations.AddRange(record.Escalations.Select(e => new Proto.Escalation
+        {
+            Reason = e.Reason,
+            Level = e.Level,
+            RaisedAt = Timestamp.FromDateTimeOffset(e.RaisedAt),
+            Open = e.Open,
+        }));
+        message.HasOpenEscalation = record.HasOpenEscalation;
+        if (record.SkinFollowUp is { } skin)
+        {
+            message.SkinFollowUp = new Proto.SkinFollowUpTask { DueBy = Timestamp.FromDateTimeOffset(skin.DueBy), ReferenceAirKermaMgy = skin.ReferenceAirKermaMgy };
+        }
+
+        message.DoseAlerts.AddRange(record.DoseAlertCodes);
 
         message.Complications.AddRange(record.Complications.Select(c => new Proto.Complication { Code = c.Code, CirseGrade = c.CirseGrade }));
         return message;

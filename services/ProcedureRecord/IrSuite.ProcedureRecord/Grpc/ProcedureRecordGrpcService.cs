@@ -1,4 +1,6 @@
 using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
 using IrSuite.Grpc;
 using IrSuite.Grpc.Server;
 using IrSuite.Procedure.V1;
@@ -20,6 +22,7 @@ public sealed partial class ProcedureRecordGrpcService(
     ProcedureRecordDatabase database,
     ProcedureRecordRepository repository,
     OutboxWriter outbox,
+    SiteProtocol protocol,
     TimeProvider time,
     ILogger<ProcedureRecordGrpcService> logger)
 {
@@ -51,13 +54,20 @@ public sealed partial class ProcedureRecordGrpcService(
     {
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
+        var fasting = new FastingReport(
+            OptionalTimestamp(validator, "last_clear_liquids_at", request.LastClearLiquidsAt),
+            OptionalTimestamp(validator, "last_light_meal_at", request.LastLightMealAt),
+            OptionalTimestamp(validator, "last_fatty_meal_at", request.LastFattyMealAt));
         validator.ThrowIfInvalid();
-        var checklist = new SignInChecklist(request.IdentityAndConsentConfirmed, request.AllergiesReviewed, request.AnesthesiaCheckDone);
-        return await ChangeAsync(referralId, (record, now) =>
-        {
-            record.SignIn(checklist, now);
-            return null;
-        }, context.CancellationToken);
+        var checklist = new SignInChecklist(
+            request.IdentityAndConsentConfirmed,
+            request.AllergiesReviewed,
+            request.AnesthesiaCheckDone,
+            request.SiteMarkedOrNotApplicable,
+            request.PulseOximeterOn,
+            request.AirwayRiskAssessed,
+            request.BloodLossRiskAssessed);
+        return await ChangeAsync(referralId, (record, now) => record.SignIn(checklist, fasting, protocol, now), context.CancellationToken);
     }
 
     public async Task<ProcedureCase> TimeOut(TimeOutRequest request, ServerCallContext context)
@@ -66,8 +76,17 @@ public sealed partial class ProcedureRecordGrpcService(
         var referralId = validator.Id("referral_id", request.ReferralId);
         var levels = validator.Levels("confirmed_levels", request.ConfirmedLevels);
         validator.Required("operator_id", request.OperatorId, ProcedureLimits.MaxOperatorIdLength);
+        validator.Optional("antibiotic_drug", request.AntibioticDrug, ProcedureLimits.MaxCementTextLength);
+        var givenAt = OptionalTimestamp(validator, "antibiotic_given_at", request.AntibioticGivenAt);
+        validator.Optional("equipment_id", request.EquipmentId, ProcedureLimits.MaxCodeLength);
         validator.ThrowIfInvalid();
-        return await ChangeAsync(referralId, (record, now) => record.TimeOut(levels, request.OperatorId.Trim(), now), context.CancellationToken);
+        var checklist = new TimeOutChecklist(request.TeamIntroduced, request.PatientSiteProcedureConfirmed, request.CriticalEventsReviewed, request.ImagingDisplayed);
+        var antibiotic = string.IsNullOrWhiteSpace(request.AntibioticDrug) && givenAt is null ? null : new AntibioticDose(request.AntibioticDrug.Trim(), givenAt);
+        var equipment = string.IsNullOrWhiteSpace(request.EquipmentId) ? null : request.EquipmentId.Trim();
+        return await ChangeAsync(
+            referralId,
+            (record, now) => record.TimeOut(levels, request.OperatorId.Trim(), checklist, antibiotic, equipment, protocol, now),
+            context.CancellationToken);
     }
 
     public async Task<ProcedureCase> RecordLevelTreatment(RecordLevelTreatmentRequest request, ServerCallContext context)
@@ -92,6 +111,18 @@ public sealed partial class ProcedureRecordGrpcService(
 
         validator.Required("cement_product", request.CementProduct, ProcedureLimits.MaxCementTextLength);
         validator.Required("cement_lot", request.CementLot, ProcedureLimits.MaxCementTextLength);
+        DateOnly expiry = default;
+        if (string.IsNullOrWhiteSpace(request.CementExpiry))
+        {
+            validator.Fail("cement_expiry", "Required.");
+        }
+        else if (!DateOnly.TryParseExact(request.CementExpiry.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out expiry))
+        {
+            validator.Fail("cement_expiry", "Must be a date YYYY-MM-DD.");
+        }
+
+        validator.Optional("udi_di", request.UdiDi, ProcedureLimits.MaxCementTextLength);
+        validator.Required("operator_id", request.OperatorId, ProcedureLimits.MaxOperatorIdLength);
         validator.Defined("leakage", request.Leakage);
         if (request.LeakageSymptomatic && request.Leakage == Leakage.None)
         {
@@ -111,9 +142,11 @@ public sealed partial class ProcedureRecordGrpcService(
                 request.CementLot.Trim(),
                 (CementLeakage)(int)request.Leakage,
                 request.LeakageSymptomatic,
-                now);
-            record.RecordTreatment(treated);
-            return null;
+                now,
+                expiry,
+                string.IsNullOrWhiteSpace(request.UdiDi) ? null : request.UdiDi.Trim(),
+                request.OperatorId.Trim());
+            record.RecordTreatment(treated, protocol);
         }, context.CancellationToken);
         if (treated is { RequiresEscalation: true })
         {
@@ -123,22 +156,41 @@ public sealed partial class ProcedureRecordGrpcService(
         return result;
     }
 
+    public async Task<ProcedureCase> AbandonLevel(AbandonLevelRequest request, ServerCallContext context)
+    {
+        var validator = new RequestValidator();
+        var referralId = validator.Id("referral_id", request.ReferralId);
+        if (!VertebralLevel.TryNormalize(request.Level, out var level))
+        {
+            validator.Fail("level", "Must be a vertebral level: C1-C7, T1-T12, L1-L5 or S1.");
+        }
+
+        validator.Required("reason", request.Reason, ProcedureLimits.MaxCodeLength);
+        validator.ThrowIfInvalid();
+        return await ChangeAsync(referralId, (record, now) => record.AbandonLevel(level, request.Reason.Trim(), now), context.CancellationToken);
+    }
+
     public async Task<ProcedureCase> RecordDose(RecordDoseRequest request, ServerCallContext context)
     {
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
-        validator.Range("dose_area_product_gy_cm2", request.DoseAreaProductGyCm2, 0, ProcedureLimits.MaxDoseAreaProductGyCm2);
-        validator.Range("reference_air_kerma_mgy", request.ReferenceAirKermaMgy, 0, ProcedureLimits.MaxReferenceAirKermaMgy);
-        validator.Range("fluoroscopy_seconds", request.FluoroscopySeconds, 0, ProcedureLimits.MaxFluoroscopySeconds);
-        validator.Range("ct_dlp_mgy_cm", request.CtDlpMgyCm, 0, ProcedureLimits.MaxCtDlpMgyCm);
-        validator.ThrowIfInvalid();
-        var dose = new RadiationDose(request.DoseAreaProductGyCm2, request.ReferenceAirKermaMgy, request.FluoroscopySeconds, request.CtDlpMgyCm);
-        var result = await ChangeAsync(referralId, (record, _) =>
+        PositiveUpTo(validator, "dose_area_product_gy_cm2", request.DoseAreaProductGyCm2, ProcedureLimits.MaxDoseAreaProductGyCm2);
+        PositiveUpTo(validator, "reference_air_kerma_mgy", request.ReferenceAirKermaMgy, ProcedureLimits.MaxReferenceAirKermaMgy);
+        PositiveUpTo(validator, "fluoroscopy_seconds", request.FluoroscopySeconds, ProcedureLimits.MaxFluoroscopySeconds);
+        if (request.ControlCtDone)
         {
-            record.RecordDose(dose);
-            return null;
-        }, context.CancellationToken);
-        if (dose.RequiresSkinFollowUp)
+            // Euratom 2013/59 art. 58(b): the control CT's dose belongs in the report.
+            PositiveUpTo(validator, "ct_dlp_mgy_cm", request.CtDlpMgyCm, ProcedureLimits.MaxCtDlpMgyCm);
+        }
+        else if (request.CtDlpMgyCm != 0)
+        {
+            validator.Fail("ct_dlp_mgy_cm", "A CT dose-length product needs control_ct_done.");
+        }
+
+        validator.ThrowIfInvalid();
+        var dose = new RadiationDose(request.DoseAreaProductGyCm2, request.ReferenceAirKermaMgy, request.FluoroscopySeconds, request.CtDlpMgyCm, request.ControlCtDone);
+        var result = await ChangeAsync(referralId, (record, now) => record.RecordDose(dose, protocol, now), context.CancellationToken);
+        if (result.SkinFollowUp is not null)
         {
             LogSkinFollowUp(referralId, dose.ReferenceAirKermaMgy);
         }
@@ -150,13 +202,16 @@ public sealed partial class ProcedureRecordGrpcService(
     {
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
-        validator.ThrowIfInvalid();
-        var checklist = new SignOutChecklist(request.RecordConfirmed, request.HandoverDone);
-        return await ChangeAsync(referralId, (record, now) =>
+        IReadOnlyList<string> treatedLevels = [];
+        if (request.TreatedLevels.Count > 0)
         {
-            record.SignOut(checklist, now);
-            return null;
-        }, context.CancellationToken);
+            treatedLevels = validator.Levels("treated_levels", request.TreatedLevels);
+        }
+
+        validator.ThrowIfInvalid();
+        var checklist = new SignOutChecklist(
+            request.RecordConfirmed, request.HandoverDone, request.InstrumentCountsCorrect, request.SpecimensLabelled, request.EquipmentProblemsAddressed);
+        return await ChangeAsync(referralId, (record, now) => record.SignOut(checklist, treatedLevels, now), context.CancellationToken);
     }
 
     public async Task<ProcedureCase> CompleteCase(CompleteCaseRequest request, ServerCallContext context)
@@ -167,13 +222,18 @@ public sealed partial class ProcedureRecordGrpcService(
         for (var i = 0; i < request.Complications.Count; i++)
         {
             var complication = request.Complications[i];
-            validator.Required($"complications[{i}].code", complication.Code, ProcedureLimits.MaxCodeLength);
+            var code = complication.Code.Trim();
+            if (!ComplicationCodes.IsKnown(code))
+            {
+                validator.Fail($"complications[{i}].code", $"Must be one of {string.Join(", ", ComplicationCodes.All)}.");
+            }
+
             if (complication.CirseGrade is < ProcedureLimits.MinCirseGrade or > ProcedureLimits.MaxCirseGrade)
             {
                 validator.Fail($"complications[{i}].cirse_grade", $"CIRSE grade must be between {ProcedureLimits.MinCirseGrade} and {ProcedureLimits.MaxCirseGrade}.");
             }
 
-            complications.Add(new RecordedComplication(complication.Code.Trim(), complication.CirseGrade));
+            complications.Add(new RecordedComplication(code, complication.CirseGrade));
         }
 
         validator.ThrowIfInvalid();
@@ -195,20 +255,79 @@ public sealed partial class ProcedureRecordGrpcService(
 
     public async Task<ProcedureCase> GetProcedureSummary(GetProcedureSummaryRequest request, ServerCallContext context)
     {
-        var validator = new RequestValidator();
-        var referralId = validator.Id("referral_id", request.ReferralId);
-        validator.ThrowIfInvalid();
-        await using var connection = await database.OpenAsync(context.CancellationToken);
-        var record = await repository.FindAsync(connection, null, referralId, context.CancellationToken)
-            ?? throw Rpc.NotFound(ResourceType, referralId.ToString());
+        var record = await ReadAsync(request.ReferralId, context.CancellationToken);
         return CaseMapper.ToProto(record);
     }
 
+    public async Task<FindCementLotRecipientsResponse> FindCementLotRecipients(FindCementLotRecipientsRequest request, ServerCallContext context)
+    {
+        var validator = new RequestValidator();
+        validator.Required("lot", request.Lot, ProcedureLimits.MaxCementTextLength);
+        validator.Optional("product", request.Product, ProcedureLimits.MaxCementTextLength);
+        validator.ThrowIfInvalid();
+        await using var connection = await database.OpenAsync(context.CancellationToken);
+        var recipients = await repository.FindCementLotRecipientsAsync(
+            connection, request.Lot.Trim(), string.IsNullOrWhiteSpace(request.Product) ? null : request.Product.Trim(), context.CancellationToken);
+        var response = new FindCementLotRecipientsResponse();
+        response.Recipients.AddRange(recipients.Select(r => new IrSuite.Procedure.V1.CementLotRecipient
+        {
+            ReferralId = r.ReferralId.ToString(),
+            PatientId = r.PatientId.ToString(),
+            Level = r.Level,
+            Date = CaseRecord.LocalDate(protocol, r.RecordedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Product = r.Product,
+            Lot = r.Lot,
+            RecordedAt = Timestamp.FromDateTimeOffset(r.RecordedAt),
+        }));
+        LogRecallQuery(response.Recipients.Count);
+        return response;
+    }
+
+    public async Task<ProcedureReport> GetProcedureReport(GetProcedureReportRequest request, ServerCallContext context)
+    {
+        var record = await ReadAsync(request.ReferralId, context.CancellationToken);
+        if (record.State is not (CaseState.Completed or CaseState.Discontinued))
+        {
+            throw Rpc.Gate(GateRules.CaseNotClosed, "The procedure report is issued for a completed or discontinued case.");
+        }
+
+        var report = new ProcedureReport
+        {
+            Case = CaseMapper.ToProto(record),
+            EquipmentId = record.TimeOuts.LastOrDefault(t => t.EquipmentId is not null)?.EquipmentId ?? "",
+            Html = ProcedureReportDocument.Render(record, protocol),
+            ContentType = ProcedureReportDocument.ContentType,
+        };
+        report.OperatorIds.AddRange(ProcedureReportDocument.Operators(record));
+        return report;
+    }
+
+    private async Task<CaseRecord> ReadAsync(string referral, CancellationToken cancellationToken)
+    {
+        var validator = new RequestValidator();
+        var referralId = validator.Id("referral_id", referral);
+        validator.ThrowIfInvalid();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await repository.FindAsync(connection, null, referralId, cancellationToken)
+            ?? throw Rpc.NotFound(ResourceType, referralId.ToString());
+    }
+
+    private static DateTimeOffset? OptionalTimestamp(RequestValidator validator, string field, Timestamp? value) =>
+        value is null ? null : validator.Timestamp(field, value);
+
+    private static void PositiveUpTo(RequestValidator validator, string field, double value, double max)
+    {
+        if (!(double.IsFinite(value) && value > 0 && value <= max))
+        {
+            validator.Fail(field, $"Required: greater than 0 and at most {max}.");
+        }
+    }
+
     /// <summary>
-    /// Loads the case, applies one domain command and saves it with its event in one transaction; nothing is
+    /// Loads the case, applies one domain command and saves it with the events it raised in one transaction; nothing is
     /// written when the command is refused (the transaction rolls back).
     /// </summary>
-    private async Task<ProcedureCase> ChangeAsync(Guid referralId, Func<CaseRecord, DateTimeOffset, object?> command, CancellationToken cancellationToken)
+    private async Task<ProcedureCase> ChangeAsync(Guid referralId, Action<CaseRecord, DateTimeOffset> command, CancellationToken cancellationToken)
     {
         try
         {
@@ -216,9 +335,10 @@ public sealed partial class ProcedureRecordGrpcService(
             {
                 var record = await repository.FindAsync(connection, transaction, referralId, cancellationToken)
                     ?? throw Rpc.NotFound(ResourceType, referralId.ToString());
-                var @event = command(record, time.GetUtcNow());
+                command(record, time.GetUtcNow());
+                record.ApplyProtocolVersion(protocol.AppliedVersion);
                 await repository.UpdateAsync(connection, transaction, record, cancellationToken);
-                if (@event is not null)
+                foreach (var @event in record.TakeEvents())
                 {
                     await outbox.AddAsync(connection, transaction, @event, referralId);
                 }
@@ -230,13 +350,25 @@ public sealed partial class ProcedureRecordGrpcService(
         catch (ClinicalGateException gate)
         {
             LogRefused(referralId, gate.Rule);
-            throw Rpc.Gate(gate.Rule, gate.Message);
+            throw ToRpc(gate);
         }
         catch (ConcurrencyConflictException)
         {
-            throw new RpcException(new Status(StatusCode.Aborted, "The procedure case was modified concurrently; retry."));
+            throw new RpcException(new IrSuite.Grpc.Status(StatusCode.Aborted, "The procedure case was modified concurrently; retry."));
         }
     }
+
+    /// <summary>FAILED_PRECONDITION with one violation per refused item or rule; ErrorInfo.type is the first rule code.</summary>
+    private static RpcException ToRpc(ClinicalGateException gate)
+    {
+        var failure = new PreconditionFailure();
+        failure.Violations.AddRange(gate.Violations.Select(v => new PreconditionFailure.Types.Violation { Type = v.Rule, Subject = v.Subject, Description = v.Description }));
+        return RpcException.WithDetails(
+            StatusCode.FailedPrecondition, $"{gate.Rule}: {gate.Message}", failure, new ErrorInfo { Type = gate.Rule, Domain = Rpc.Domain });
+    }
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Cement lot recall query answered with {Count} recipients")]
+    private partial void LogRecallQuery(int count);
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Procedure case {ReferralId} refused by gate {Rule}")]
     private partial void LogRefused(Guid referralId, string rule);
@@ -246,7 +378,7 @@ public sealed partial class ProcedureRecordGrpcService(
     private partial void LogSymptomaticLeak(Guid referralId, string level, CementLeakage leakage);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning,
-        Message = "Procedure case {ReferralId}: reference air kerma {AirKermaMgy} mGy above 5 Gy; skin follow-up required")]
+        Message = "Procedure case {ReferralId}: reference air kerma {AirKermaMgy} mGy above the site level; skin follow-up required")]
     private partial void LogSkinFollowUp(Guid referralId, double airKermaMgy);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information,

@@ -2,6 +2,7 @@ using System.Data.Common;
 using IrSuite.Contracts.Scheduling;
 using IrSuite.ProcedureRecord.Data;
 using IrSuite.ProcedureRecord.Domain;
+using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,11 @@ namespace IrSuite.ProcedureRecord.Messaging;
 /// re-scheduled before sign-in. Applied once per message (inbox); older events than the last applied are ignored.
 /// </summary>
 public sealed partial class ProcedureScheduledConsumer(
-    ProcedureRecordDatabase database, ProcedureRecordRepository repository, TimeProvider time, ILogger<ProcedureScheduledConsumer> logger)
+    ProcedureRecordDatabase database,
+    ProcedureRecordRepository repository,
+    SiteProtocol protocol,
+    TimeProvider time,
+    ILogger<ProcedureScheduledConsumer> logger)
     : IdempotentConsumer<ProcedureScheduled, ProcedureRecordDatabase>(database, time)
 {
     protected override async Task HandleAsync(ProcedureScheduled message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
@@ -25,18 +30,30 @@ public sealed partial class ProcedureScheduledConsumer(
         }
 
         var room = message.Room ?? "";
+        // Old events without the issue-4 fields give empty consent levels: sign-in then refuses CONSENT_REQUIRED.
+        var booking = new BookingDetails(
+            LevelSet.Normalize(message.ConsentedLevels ?? [], out _),
+            message.SedationMode ?? "",
+            message.Admission ?? "",
+            (message.AllergyClasses ?? []).Distinct(StringComparer.Ordinal).ToList(),
+            message.Pregnancy ?? "",
+            message.Indication ?? "",
+            message.DurationMinutes,
+            message.ProtocolVersion ?? "");
         var existing = await repository.FindAsync(connection, transaction, message.ReferralId, cancellationToken);
         if (existing is null)
         {
-            var record = CaseRecord.Schedule(message.ReferralId, message.PatientId, levels, room, message.Start, message.OccurredAt);
+            var record = CaseRecord.Schedule(message.ReferralId, message.PatientId, levels, room, message.Start, message.OccurredAt, booking);
+            record.ApplyProtocolVersion(protocol.AppliedVersion);
             await repository.InsertAsync(connection, transaction, record, cancellationToken);
             LogScheduled(message.ReferralId);
             return;
         }
 
-        var outcome = existing.ApplySchedule(message.PatientId, levels, room, message.Start, message.OccurredAt);
+        var outcome = existing.ApplySchedule(message.PatientId, levels, room, message.Start, message.OccurredAt, booking);
         if (outcome is ScheduleOutcome.Updated or ScheduleOutcome.Reopened or ScheduleOutcome.Unchanged)
         {
+            existing.ApplyProtocolVersion(protocol.AppliedVersion);
             await repository.UpdateAsync(connection, transaction, existing, cancellationToken);
         }
 
