@@ -130,6 +130,8 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
             ["Bus__Username"] = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_USER") ?? "irsuite",
             ["Bus__Password"] = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_PASSWORD") ?? "",
             ["SiteProtocol__Observation__Minimum__Value"] = "00:00:03",
+            // Real time: the walk books the slot hours ahead, so the 2-day consult lead time is set to 0 here.
+            ["SiteProtocol__Anesthesia__ConsultLeadDays__Value"] = "0",
             ["Discharge__SweepInterval"] = "00:00:00.200",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

@@ -53,6 +53,7 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
         var discharge = DischargeReflection();
         var walker = new PathwayWalker(PathwayEndpoints.AllOn(_channel), _time)
         {
+            AdvanceClock = AdvanceAsync,
             WaitForObservationMinimum = async referralId =>
             {
                 // Before the 2 h: refused, with the rule named.
@@ -121,7 +122,7 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
 
         // No procedure slot without a signed clearance.
         var referral = await _channel.UnaryAsync(submit, NewReferral("L2"));
-        await _channel.UnaryAsync(consult, new RecordIrConsultRequest { ReferralId = referral.ReferralId, Accepted = true, ExpectedSedation = Common.V1.SedationMode.Local });
+        await _channel.UnaryAsync(consult, new RecordIrConsultRequest { ReferralId = referral.ReferralId, Accepted = true, ExpectedSedation = Common.V1.SedationMode.ConsciousSedation });
         var noClearance = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(book, new BookAppointmentRequest
         {
             ReferralId = referral.ReferralId, Kind = AppointmentKind.Procedure, Start = Timestamp.FromDateTimeOffset(_time.GetUtcNow().AddDays(3)),
@@ -138,20 +139,33 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
         var record = Method<RecordLevelTreatmentRequest, ProcedureCase>.Create(procedure, "RecordLevelTreatment");
         var signIn = Method<SignInRequest, ProcedureCase>.Create(procedure, "SignIn");
         var timeOut = Method<TimeOutRequest, ProcedureCase>.Create(procedure, "TimeOut");
-        var walker = new PathwayWalker(PathwayEndpoints.AllOn(_channel), _time);
-        var referralId = await walker.ScheduleProcedureAsync(7, ["L3"]);
+        var walker = new PathwayWalker(PathwayEndpoints.AllOn(_channel), _time) { AdvanceClock = AdvanceAsync };
+        var prepared = await walker.PrepareAsync(7, new PatientProfile { Levels = ["L3"], Sedation = Common.V1.SedationMode.Local });
+        var start = walker.DefaultSlot(7);
+        await walker.BookProcedureAsync(prepared, start);
+        await AdvanceAsync(start.AddHours(-1) - _time.GetUtcNow());
+        var referralId = prepared.Referral.ReferralId;
 
         RecordLevelTreatmentRequest Cement(string level, double volume) => new()
         {
             ReferralId = referralId, Level = level, Approach = Approach.Unipedicular, TrocarGauge = 11, CementVolumeMl = volume,
-            CementProduct = "PMMA", CementLot = "LOT-1", Leakage = Leakage.None,
+            CementProduct = "PMMA", CementLot = "LOT-1", CementExpiry = "2030-12-31", OperatorId = "radiologist-1", Leakage = Leakage.None,
         };
 
         var early = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(record, Cement("L3", 3)));
         Assert.Equal("TIME_OUT_REQUIRED", early.GetDetail<ErrorInfo>()!.Type);
 
-        await _channel.UnaryAsync(signIn, new SignInRequest { ReferralId = referralId, IdentityAndConsentConfirmed = true, AllergiesReviewed = true, AnesthesiaCheckDone = true });
-        await _channel.UnaryAsync(timeOut, new TimeOutRequest { ReferralId = referralId, ConfirmedLevels = { "L3" }, OperatorId = "radiologist-1" });
+        await _channel.UnaryAsync(signIn, new SignInRequest
+        {
+            ReferralId = referralId, IdentityAndConsentConfirmed = true, AllergiesReviewed = true, AnesthesiaCheckDone = true, SiteMarkedOrNotApplicable = true,
+            PulseOximeterOn = true, AirwayRiskAssessed = true, BloodLossRiskAssessed = true,
+        });
+        await _channel.UnaryAsync(timeOut, new TimeOutRequest
+        {
+            ReferralId = referralId, ConfirmedLevels = { "L3" }, OperatorId = "radiologist-1", TeamIntroduced = true, PatientSiteProcedureConfirmed = true,
+            CriticalEventsReviewed = true, ImagingDisplayed = true, AntibioticDrug = "cefazolin 1 g IV",
+            AntibioticGivenAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow().AddMinutes(-15)),
+        });
 
         var wrongLevel = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(record, Cement("L4", 3)));
         Assert.Equal(StatusCode.FailedPrecondition, wrongLevel.StatusCode);
@@ -163,6 +177,12 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
 
         var treated = await _channel.UnaryAsync(record, Cement("L3", 3));
         Assert.Equal("L3", Assert.Single(treated.Treatments).Level);
+    }
+
+    private Task AdvanceAsync(TimeSpan by)
+    {
+        _time.Advance(by);
+        return Task.CompletedTask;
     }
 
     private SubmitReferralRequest NewReferral(params string[] levels) => new()

@@ -8,8 +8,9 @@ namespace IrSuite.SuiteHost.Demo;
 /// <summary>
 /// <c>demo [--target URL] [--patients N]</c>: walks simulated patients through the whole pathway over gRPC and
 /// prints each one's timeline. Without <c>--target</c> it starts a private in-process suite (temporary SQLite
-/// files, observation minimum shortened to 5 s by configuration) so the walk reaches discharge in seconds;
-/// against a real suite the walk waits for the real 2 h observation.
+/// files, observation minimum shortened to 5 s and the anaesthesia consult lead time set to 0 days by configuration)
+/// so the walk reaches discharge in seconds; against a real suite the walk waits for the real 2 h observation, and
+/// that suite must set <c>SiteProtocol:Anesthesia:ConsultLeadDays:Value=0</c> (the slot is booked hours ahead).
 /// </summary>
 public static class DemoCommand
 {
@@ -49,12 +50,14 @@ public static class DemoCommand
                     builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
                     builder.Configuration["Data:Directory"] = dataDirectory;
                     builder.Configuration["SiteProtocol:Observation:Minimum:Value"] = "00:00:05";
+                    // The 2-day anaesthesia consult lead time cannot be waited for in a demo: the slot is booked hours ahead.
+                    builder.Configuration["SiteProtocol:Anesthesia:ConsultLeadDays:Value"] = "0";
                     builder.Configuration["Discharge:SweepInterval"] = "00:00:00.250";
                     builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 });
                 await suite.MigrateAsync(SuiteHost.Databases);
                 await suite.StartAsync();
-                Console.WriteLine($"demo: private suite on {target} (observation minimum shortened to 5 s)");
+                Console.WriteLine($"demo: private suite on {target} (observation minimum shortened to 5 s, consult lead time 0 days)");
             }
 
             using var channel = GrpcChannel.ForAddress(target);
