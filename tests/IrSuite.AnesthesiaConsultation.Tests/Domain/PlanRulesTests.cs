@@ -11,25 +11,25 @@ public sealed class PlanRulesTests
     [Fact]
     public void Fasting_SedatedSlot_CountsBackTwoSixAndEightHours()
     {
-        var fasting = PlanRules.Fasting(SlotStart, SedationMode.ConsciousSedation, 2, 6, 8);
+        var fasting = PlanRules.Fasting(SlotStart, SedationMode.ConsciousSedation, 2, 6, 8, "Usual medicines with water.");
 
         Assert.True(fasting.Applies);
         Assert.Equal(SlotStart.AddHours(-2), fasting.ClearLiquidsUntil);
         Assert.Equal(SlotStart.AddHours(-6), fasting.LightMealUntil);
         Assert.Equal(SlotStart.AddHours(-8), fasting.FattyMealUntil);
-        Assert.Equal("Usual medicines, including pain treatment, with a glass of water.", fasting.Instruction);
+        Assert.Equal("Usual medicines with water.", fasting.Instruction);
     }
 
     [Fact]
     public void Fasting_LocalSlot_DoesNotApply()
     {
-        Assert.False(PlanRules.Fasting(SlotStart, SedationMode.Local, 2, 6, 8).Applies);
+        Assert.False(PlanRules.Fasting(SlotStart, SedationMode.Local, 2, 6, 8, "Usual medicines with water.").Applies);
     }
 
     [Fact]
     public void Fasting_ModeNotDecided_AppliesToBeSafe()
     {
-        Assert.True(PlanRules.Fasting(SlotStart, SedationMode.None, 2, 6, 8).Applies);
+        Assert.True(PlanRules.Fasting(SlotStart, SedationMode.None, 2, 6, 8, "Usual medicines with water.").Applies);
     }
 
     [Theory]

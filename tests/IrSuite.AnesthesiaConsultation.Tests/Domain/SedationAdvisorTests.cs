@@ -6,11 +6,12 @@ namespace IrSuite.AnesthesiaConsultation.Tests.Domain;
 public sealed class SedationAdvisorTests
 {
     private const int GeneralFromLevels = 3;
+    private const int SedationFromAsa = 3;
 
     [Fact]
     public void Suggest_OneLevelCalmHealthyTolerant_SuggestsLocal()
     {
-        var suggestion = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.Local, suggestion.Mode);
         Assert.Equal([SedationAdvisor.FewLevels], suggestion.Reasons);
@@ -19,7 +20,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_LevelsAtTheThreshold_SuggestsGeneral()
     {
-        var suggestion = SedationAdvisor.Suggest(3, AsaClass.II, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(3, AsaClass.II, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.General, suggestion.Mode);
         Assert.Equal([SedationAdvisor.ManyLevels], suggestion.Reasons);
@@ -28,7 +29,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_LevelsBelowTheThreshold_DoesNotSuggestGeneral()
     {
-        var suggestion = SedationAdvisor.Suggest(2, AsaClass.II, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(2, AsaClass.II, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.Local, suggestion.Mode);
     }
@@ -36,7 +37,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_ProneNotTolerated_SuggestsGeneralEvenForAHighAsaPatient()
     {
-        var suggestion = SedationAdvisor.Suggest(1, AsaClass.IV, AnxietyLevel.None, ProneTolerance.NotTolerated, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(1, AsaClass.IV, AnxietyLevel.None, ProneTolerance.NotTolerated, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.General, suggestion.Mode);
         Assert.Contains(SedationAdvisor.ProneNotTolerated, suggestion.Reasons);
@@ -46,7 +47,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_ProneLimited_SuggestsLocalWithSedation()
     {
-        var suggestion = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.None, ProneTolerance.Limited, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.None, ProneTolerance.Limited, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.LocalWithSedation, suggestion.Mode);
         Assert.Equal([SedationAdvisor.FewLevels, SedationAdvisor.ProneLimited], suggestion.Reasons);
@@ -55,8 +56,8 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_SevereAnxiety_SuggestsAtLeastConsciousSedation()
     {
-        var few = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.Severe, ProneTolerance.Tolerates, GeneralFromLevels);
-        var many = SedationAdvisor.Suggest(4, AsaClass.I, AnxietyLevel.Severe, ProneTolerance.Tolerates, GeneralFromLevels);
+        var few = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.Severe, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
+        var many = SedationAdvisor.Suggest(4, AsaClass.I, AnxietyLevel.Severe, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.ConsciousSedation, few.Mode);
         Assert.Contains(SedationAdvisor.SevereAnxiety, few.Reasons);
@@ -66,7 +67,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_ModerateAnxiety_SuggestsLocalWithSedation()
     {
-        var suggestion = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.Moderate, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(1, AsaClass.I, AnxietyLevel.Moderate, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.LocalWithSedation, suggestion.Mode);
         Assert.Contains(SedationAdvisor.ModerateAnxiety, suggestion.Reasons);
@@ -78,7 +79,7 @@ public sealed class SedationAdvisorTests
     [InlineData(AsaClass.V)]
     public void Suggest_HighAsaFewLevels_SuggestsLocalWithSedationRatherThanGeneral(AsaClass asa)
     {
-        var suggestion = SedationAdvisor.Suggest(2, asa, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(2, asa, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.LocalWithSedation, suggestion.Mode);
         Assert.Equal([SedationAdvisor.FewLevels, SedationAdvisor.HighAsaPrefersSedation], suggestion.Reasons);
@@ -87,7 +88,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_HighAsaManyLevels_StillSuggestsGeneral()
     {
-        var suggestion = SedationAdvisor.Suggest(3, AsaClass.III, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(3, AsaClass.III, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.General, suggestion.Mode);
         Assert.DoesNotContain(SedationAdvisor.HighAsaPrefersSedation, suggestion.Reasons);
@@ -96,7 +97,7 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_HighAsaSevereAnxiety_KeepsConsciousSedation()
     {
-        var suggestion = SedationAdvisor.Suggest(1, AsaClass.III, AnxietyLevel.Severe, ProneTolerance.Tolerates, GeneralFromLevels);
+        var suggestion = SedationAdvisor.Suggest(1, AsaClass.III, AnxietyLevel.Severe, ProneTolerance.Tolerates, GeneralFromLevels, SedationFromAsa);
 
         Assert.Equal(SedationMode.ConsciousSedation, suggestion.Mode);
     }
@@ -104,8 +105,16 @@ public sealed class SedationAdvisorTests
     [Fact]
     public void Suggest_ThresholdFromTheProtocol_IsHonoured()
     {
-        var suggestion = SedationAdvisor.Suggest(2, AsaClass.I, AnxietyLevel.None, ProneTolerance.Tolerates, generalFromLevels: 2);
+        var suggestion = SedationAdvisor.Suggest(2, AsaClass.I, AnxietyLevel.None, ProneTolerance.Tolerates, generalFromLevels: 2, sedationPreferredFromAsa: SedationFromAsa);
 
         Assert.Equal(SedationMode.General, suggestion.Mode);
+    }
+
+    [Fact]
+    public void Suggest_SiteSetsSedationFromAsaFour_AsaThreeWithFewLevelsStaysLocal()
+    {
+        var suggestion = SedationAdvisor.Suggest(1, AsaClass.III, AnxietyLevel.None, ProneTolerance.Tolerates, GeneralFromLevels, sedationPreferredFromAsa: 4);
+
+        Assert.Equal(SedationMode.Local, suggestion.Mode);
     }
 }

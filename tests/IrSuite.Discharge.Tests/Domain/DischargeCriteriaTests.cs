@@ -58,4 +58,17 @@ public sealed class DischargeCriteriaTests
         Assert.Equal(
             [DischargeCriteria.PainControlled, DischargeCriteria.LegsNeuroNormal, DischargeCriteria.PunctureSiteOk, DischargeCriteria.VitalsStable],
             DischargeCriteria.Unmet(Round(heartRate: 130, pain: 9, legs: false, site: false)));
+
+    [Fact]
+    public void Unmet_SiteStricterLimits_AppliedFromTheProtocol()
+    {
+        var strict = new IrSuite.ServiceDefaults.Clinical.RecoveryCriteria
+        {
+            MaxPainScore = new(3, "Local pain protocol"),
+            SpO2Min = new(95, "Local"),
+        };
+
+        Assert.Equal([DischargeCriteria.PainControlled, DischargeCriteria.VitalsStable], DischargeCriteria.Unmet(Round(spo2: 94, pain: 4), strict));
+        Assert.Empty(DischargeCriteria.Unmet(Round(spo2: 95, pain: 3), strict));
+    }
 }

@@ -96,8 +96,8 @@ public sealed class PatientObservationTests
     {
         var observation = Started();
 
-        Assert.Equal([DischargeCriteria.NoObservation], observation.UnmetCriteria);
-        Assert.False(observation.CriteriaMet);
+        Assert.Equal([DischargeCriteria.NoObservation], observation.UnmetCriteriaFor(new IrSuite.ServiceDefaults.Clinical.RecoveryCriteria()));
+        Assert.NotEmpty(observation.UnmetCriteriaFor(new IrSuite.ServiceDefaults.Clinical.RecoveryCriteria()));
     }
 
     [Fact]
@@ -105,12 +105,11 @@ public sealed class PatientObservationTests
     {
         var bad = GoodRound(EndedAt.AddMinutes(10)) with { PainScore = 8, PunctureSiteOk = false };
         var observation = Started().Record(bad);
-        Assert.Equal([DischargeCriteria.PainControlled, DischargeCriteria.PunctureSiteOk], observation.UnmetCriteria);
+        Assert.Equal([DischargeCriteria.PainControlled, DischargeCriteria.PunctureSiteOk], observation.UnmetCriteriaFor(new IrSuite.ServiceDefaults.Clinical.RecoveryCriteria()));
 
         var recovered = observation.Record(GoodRound(EndedAt.AddMinutes(40)));
 
-        Assert.True(recovered.CriteriaMet);
-        Assert.Empty(recovered.UnmetCriteria);
+        Assert.Empty(recovered.UnmetCriteriaFor(new IrSuite.ServiceDefaults.Clinical.RecoveryCriteria()));
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed record AnesthesiaCase(
 
     /// <summary>The decision-table suggestion, once assessed.</summary>
     public SedationSuggestion? SuggestedSedation(SiteProtocol protocol) => Assessment is { } a
-        ? SedationAdvisor.Suggest(Levels.Count, a.AsaClass, a.Anxiety, a.ProneTolerance, protocol.Anesthesia.GeneralAnesthesiaFromLevels.Value)
+        ? SedationAdvisor.Suggest(Levels.Count, a.AsaClass, a.Anxiety, a.ProneTolerance, protocol.Anesthesia.GeneralAnesthesiaFromLevels.Value, protocol.Anesthesia.SedationPreferredFromAsa.Value)
         : null;
 
     /// <summary>The prophylaxis the recorded allergies lead to, once assessed.</summary>
@@ -97,7 +97,8 @@ public sealed record AnesthesiaCase(
             SlotSedation != SedationMode.None ? SlotSedation : Sedation,
             protocol.Anesthesia.ClearLiquidsHours.Value,
             protocol.Anesthesia.LightMealHours.Value,
-            protocol.Anesthesia.FattyMealHours.Value)
+            protocol.Anesthesia.FattyMealHours.Value,
+            protocol.Anesthesia.FastingMedicinesInstruction.Value)
         : null;
 
     /// <summary>Consult lead time against the slot; null until both the assessment and the slot are known.</summary>

@@ -9,20 +9,17 @@ public sealed record ProphylaxisProposal(string Proposed, bool BetaLactamAllergy
 /// <summary>The pure computations of the plan: fasting, admission, prophylaxis, lead time, lab limits.</summary>
 public static class PlanRules
 {
-    /// <summary>The standing fasting instruction (DOMAIN.md stage 2, seeds).</summary>
-    public const string MedicinesInstruction = "Usual medicines, including pain treatment, with a glass of water.";
-
     /// <summary>
     /// Cut-offs counted back from the slot start: clear liquids until start - ClearLiquidsHours, light meal until
     /// start - LightMealHours, fatty meal until start - FattyMealHours. A LOCAL procedure needs no fasting; any
     /// other mode (or none decided yet) does: when in doubt the patient fasts.
     /// </summary>
-    public static FastingPlan Fasting(DateTimeOffset slotStart, SedationMode mode, int clearLiquidsHours, int lightMealHours, int fattyMealHours) => new(
+    public static FastingPlan Fasting(DateTimeOffset slotStart, SedationMode mode, int clearLiquidsHours, int lightMealHours, int fattyMealHours, string medicinesInstruction) => new(
         mode != SedationMode.Local,
         slotStart.AddHours(-clearLiquidsHours),
         slotStart.AddHours(-lightMealHours),
         slotStart.AddHours(-fattyMealHours),
-        MedicinesInstruction);
+        medicinesInstruction);
 
     /// <summary>ASA above site protocol Anesthesia.AmbulatoryMaxAsa: next-day (hospitalised) admission (clinical-anchors R4, local policy).</summary>
     public static Admission RecommendedAdmission(AsaClass asa, int ambulatoryMaxAsa) =>

@@ -24,7 +24,7 @@ public static class SedationAdvisor
     /// <param name="anxiety">Anxiety level.</param>
     /// <param name="prone">Prone-position tolerance.</param>
     /// <param name="generalFromLevels">Site protocol Anesthesia.GeneralAnesthesiaFromLevels.</param>
-    public static SedationSuggestion Suggest(int levelCount, AsaClass asa, AnxietyLevel anxiety, ProneTolerance prone, int generalFromLevels)
+    public static SedationSuggestion Suggest(int levelCount, AsaClass asa, AnxietyLevel anxiety, ProneTolerance prone, int generalFromLevels, int sedationPreferredFromAsa)
     {
         var reasons = new List<string>();
         var mode = SedationMode.Local;
@@ -67,7 +67,7 @@ public static class SedationAdvisor
             Raise(SedationMode.LocalWithSedation, ModerateAnxiety);
         }
 
-        if (asa >= AsaClass.III && !manyLevels && prone != ProneTolerance.NotTolerated)
+        if ((int)asa >= sedationPreferredFromAsa && !manyLevels && prone != ProneTolerance.NotTolerated)
         {
             // ASA III or above with few levels: an anaesthetist-monitored sedation rather than a general
             // anaesthesia (the GA risk outweighs a short procedure), never below LOCAL_WITH_SEDATION.

@@ -1,3 +1,5 @@
+using IrSuite.ServiceDefaults.Clinical;
+
 namespace IrSuite.Discharge.Domain;
 
 /// <summary>
@@ -13,23 +15,20 @@ public static class DischargeCriteria
     public const string PunctureSiteOk = "PUNCTURE_SITE_OK";
     public const string VitalsStable = "VITALS_STABLE";
 
-    /// <summary>Pain at most 4/10 (mild) on the numeric rating scale.</summary>
-    public const int MaxPainScore = 4;
+    /// <summary>The criteria <paramref name="last"/> does not meet under the shipped defaults.</summary>
+    public static IReadOnlyList<string> Unmet(ObservationRound? last) => Unmet(last, new RecoveryCriteria());
 
-    public static readonly (int Min, int Max) StableHeartRate = (50, 110);
-    public static readonly (int Min, int Max) StableSystolicBp = (90, 180);
-    public const int MinStableSpO2 = 92;
-
-    /// <summary>The criteria <paramref name="last"/> does not meet, in a stable order (empty when all are met).</summary>
-    public static IReadOnlyList<string> Unmet(ObservationRound? last)
+    /// <summary>The criteria <paramref name="last"/> does not meet, in a stable order (empty when all are met); limits from the site protocol.</summary>
+    public static IReadOnlyList<string> Unmet(ObservationRound? last, RecoveryCriteria criteria)
     {
+        ArgumentNullException.ThrowIfNull(criteria);
         if (last is null)
         {
             return [NoObservation];
         }
 
         var unmet = new List<string>();
-        if (last.PainScore > MaxPainScore)
+        if (last.PainScore > criteria.MaxPainScore.Value)
         {
             unmet.Add(PainControlled);
         }
@@ -44,7 +43,7 @@ public static class DischargeCriteria
             unmet.Add(PunctureSiteOk);
         }
 
-        if (!AreVitalsStable(last.Vitals))
+        if (!AreVitalsStable(last.Vitals, criteria))
         {
             unmet.Add(VitalsStable);
         }
@@ -52,8 +51,8 @@ public static class DischargeCriteria
         return unmet;
     }
 
-    public static bool AreVitalsStable(VitalSigns vitals) =>
-        vitals.HeartRate >= StableHeartRate.Min && vitals.HeartRate <= StableHeartRate.Max
-        && vitals.SystolicBp >= StableSystolicBp.Min && vitals.SystolicBp <= StableSystolicBp.Max
-        && vitals.SpO2 >= MinStableSpO2;
+    public static bool AreVitalsStable(VitalSigns vitals, RecoveryCriteria criteria) =>
+        vitals.HeartRate >= criteria.HeartRateMin.Value && vitals.HeartRate <= criteria.HeartRateMax.Value
+        && vitals.SystolicBp >= criteria.SystolicBpMin.Value && vitals.SystolicBp <= criteria.SystolicBpMax.Value
+        && vitals.SpO2 >= criteria.SpO2Min.Value;
 }

@@ -59,9 +59,8 @@ public sealed record PatientObservation(
 
     public TimeSpan TimeLeft(DateTimeOffset now) => now >= MinimumUntil ? TimeSpan.Zero : MinimumUntil - now;
 
-    public IReadOnlyList<string> UnmetCriteria => DischargeCriteria.Unmet(LastRound);
-
-    public bool CriteriaMet => UnmetCriteria.Count == 0;
+    /// <summary>The recovery criteria the last round does not meet under the site's limits.</summary>
+    public IReadOnlyList<string> UnmetCriteriaFor(RecoveryCriteria criteria) => DischargeCriteria.Unmet(LastRound, criteria);
 
     /// <summary>Records one observation round; none after the discharge.</summary>
     public PatientObservation Record(ObservationRound round) => Observe(round).Next;
@@ -166,7 +165,7 @@ public sealed record PatientObservation(
                 $"The minimum observation after the procedure has not elapsed: {minutes} minute{(minutes == 1 ? "" : "s")} left."));
         }
 
-        var unmet = UnmetCriteria;
+        var unmet = UnmetCriteriaFor(protocol.Discharge.Criteria);
         if (unmet.Count > 0)
         {
             violations.Add(new(DischargeRules.DischargeCriteriaNotMet, $"The last observation does not meet the discharge criteria: {string.Join(", ", unmet)}."));

@@ -217,7 +217,7 @@ public sealed partial class DischargeGrpcService(
             MinimumUntil = Timestamp.FromDateTimeOffset(observation.MinimumUntil),
             TimeLeft = Duration.FromTimeSpan(observation.TimeLeft(now)),
             MinimumElapsed = observation.IsMinimumElapsed(now) || observation.MinimumElapsedAt is not null,
-            CriteriaMet = observation.CriteriaMet,
+            CriteriaMet = observation.UnmetCriteriaFor(protocol.Discharge.Criteria).Count == 0,
             ObservationCount = observation.ObservationCount,
             Discharged = observation.IsDischarged,
             ProtocolVersion = observation.Context.ProtocolVersion,
@@ -230,7 +230,7 @@ public sealed partial class DischargeGrpcService(
             CloseNeuroWatch = observation.Context.CloseNeuroWatch,
             SkinDoseFollowUp = observation.Context.SkinDoseFollowUp,
         };
-        status.UnmetCriteria.AddRange(observation.UnmetCriteria);
+        status.UnmetCriteria.AddRange(observation.UnmetCriteriaFor(protocol.Discharge.Criteria));
         status.OverdueChecks.AddRange(schedule.Overdue.TakeLast(OverdueShown).Select(Timestamp.FromDateTimeOffset));
         if (schedule.NextDue is { } next)
         {

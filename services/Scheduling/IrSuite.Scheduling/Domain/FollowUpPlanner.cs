@@ -6,9 +6,6 @@ namespace IrSuite.Scheduling.Domain;
 /// <summary>What discharge sets off: the 1-month follow-up with X-ray, and the fracture-liaison referral (seeds; IOF Capture the Fracture).</summary>
 public static class FollowUpPlanner
 {
-    /// <summary>Length of the automatic follow-up slot. Proposed protocol setting Scheduling.FollowUpDurationMinutes (site policy).</summary>
-    public const int FollowUpDurationMinutes = 30;
-
     /// <summary>Follow-up start: discharge + Scheduling.FollowUpAfterDays (seeds: consultation with an X-ray at 1 month).</summary>
     public static DateTimeOffset FollowUpStart(DateTimeOffset dischargedAt, SchedulingRules rules) =>
         dischargedAt + TimeSpan.FromDays(rules.FollowUpAfterDays.Value);

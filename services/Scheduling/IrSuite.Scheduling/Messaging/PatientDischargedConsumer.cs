@@ -40,7 +40,7 @@ public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeP
             var start = FollowUpPlanner.FollowUpStart(message.OccurredAt, protocol.Scheduling);
             var appointmentId = Guid.NewGuid();
             var startMs = start.ToUnixTimeMilliseconds();
-            var endMs = startMs + (FollowUpPlanner.FollowUpDurationMinutes * 60_000L);
+            var endMs = startMs + (protocol.Scheduling.FollowUpDurationMinutes * 60_000L);
             await SchedulingRepository.InsertAppointmentAsync(connection, transaction, new AppointmentRow
             {
                 AppointmentId = appointmentId.ToString(),
@@ -50,7 +50,7 @@ public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeP
                 StartMs = startMs,
                 EndMs = endMs,
                 BedUntilMs = endMs,
-                DurationMinutes = FollowUpPlanner.FollowUpDurationMinutes,
+                DurationMinutes = protocol.Scheduling.FollowUpDurationMinutes,
                 ProtocolVersion = version,
                 WithXray = 1,
             });

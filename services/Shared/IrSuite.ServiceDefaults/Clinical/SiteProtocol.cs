@@ -114,6 +114,12 @@ public sealed class SiteProtocol
         Check(Discharge.AldreteMinimum.Value is >= 0 and <= 10, "SiteProtocol:Discharge:AldreteMinimum must be between 0 and 10.");
         Check(Discharge.PadssMinimum.Value is >= 0 and <= 10, "SiteProtocol:Discharge:PadssMinimum must be between 0 and 10.");
         Check(Discharge.Instructions.Values.Any(i => i.Text.Length > 0), "SiteProtocol:Discharge:Instructions must keep at least one instruction.");
+        Check(Discharge.Criteria.MaxPainScore.Value is >= 0 and <= 10, "SiteProtocol:Discharge:Criteria:MaxPainScore must be between 0 and 10.");
+        Check(Discharge.Criteria.HeartRateMin.Value < Discharge.Criteria.HeartRateMax.Value && Discharge.Criteria.SystolicBpMin.Value < Discharge.Criteria.SystolicBpMax.Value,
+            "SiteProtocol:Discharge:Criteria ranges need min < max.");
+        Check(Discharge.Criteria.SpO2Min.Value is >= 80 and <= 100, "SiteProtocol:Discharge:Criteria:SpO2Min must be between 80 and 100.");
+        Check(Scheduling.FollowUpDurationMinutes is > 0 and <= 240, "SiteProtocol:Scheduling:FollowUpDurationMinutes must be between 1 and 240.");
+        Check(Anesthesia.SedationPreferredFromAsa.Value is >= 1 and <= 6, "SiteProtocol:Anesthesia:SedationPreferredFromAsa must be an ASA class (1-6).");
         return errors;
     }
 }
@@ -224,6 +230,9 @@ public sealed class SchedulingRules
     /// <summary>Recovery beds available for the post-procedure observation (REC-1 ... REC-n).</summary>
     public int RecoveryBeds { get; set; } = 4;
 
+    /// <summary>Length of the follow-up consultation booked automatically at discharge.</summary>
+    public int FollowUpDurationMinutes { get; set; } = 30;
+
     /// <summary>Admission when the booking does not say: same-day ambulatory or hospitalised (site policy, seeds differ).</summary>
     public AdmissionKind DefaultAdmission { get; set; } = AdmissionKind.Ambulatory;
 
@@ -254,6 +263,12 @@ public sealed class AnesthesiaRules
 
     /// <summary>From this many levels in one session, general anaesthesia is suggested (long prone procedure).</summary>
     public Threshold<int> GeneralAnesthesiaFromLevels { get; set; } = new(3, "Site policy (DOMAIN.md stage 2: mode chosen from the number of levels)");
+
+    /// <summary>From this ASA class, with few levels, an anaesthetist-monitored sedation is suggested rather than GA.</summary>
+    public Threshold<int> SedationPreferredFromAsa { get; set; } = new(3, "Site policy (DOMAIN.md stage 2: mode chosen from comorbidities; verify locally)");
+
+    /// <summary>The standing instruction given with the fasting cut-offs.</summary>
+    public Threshold<string> FastingMedicinesInstruction { get; set; } = new("Usual medicines, including pain treatment, with a glass of water.", "Seeds (DOMAIN.md stage 2)");
 }
 
 /// <summary>Antibiotic prophylaxis (WHO time-out item; local protocol).</summary>
@@ -331,6 +346,9 @@ public sealed class DischargeRules
 
     public Threshold<bool> EscortRequired { get; set; } = new(true, "Seeds; PADSS: a competent adult escort to go home");
 
+    /// <summary>What the last observation round must show before the patient leaves recovery.</summary>
+    public RecoveryCriteria Criteria { get; set; } = new();
+
     /// <summary>Hospitalised patients leave the next day (site-local), not before this time.</summary>
     public TimeOnly NextDayEarliest { get; set; } = new(8, 0);
 
@@ -352,6 +370,27 @@ public sealed class DischargeRules
     /// <summary>The instructions in force, in order.</summary>
     public IReadOnlyList<KeyValuePair<string, DischargeInstruction>> ActiveInstructions() =>
         Instructions.Where(p => p.Value.Text.Length > 0).OrderBy(p => p.Value.Order).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+}
+
+/// <summary>
+/// The last round's vitals, pain, leg neurology and puncture site before leaving recovery (DOMAIN.md stage 4), in the
+/// spirit of the modified Aldrete and PADSS items: pain controlled, vital signs stable, SpO2 above 92 % on room air.
+/// </summary>
+public sealed class RecoveryCriteria
+{
+    private const string Local = "Site policy (DOMAIN.md stage 4; Aldrete 1995 / PADSS ranges; verify locally)";
+
+    public Threshold<int> MaxPainScore { get; set; } = new(4, "Numeric rating scale: pain at most 4/10 (mild); " + Local);
+
+    public Threshold<int> HeartRateMin { get; set; } = new(50, Local);
+
+    public Threshold<int> HeartRateMax { get; set; } = new(110, Local);
+
+    public Threshold<int> SystolicBpMin { get; set; } = new(90, Local);
+
+    public Threshold<int> SystolicBpMax { get; set; } = new(180, Local);
+
+    public Threshold<int> SpO2Min { get; set; } = new(92, "Modified Aldrete 1995: SpO2 > 92 % on room air");
 }
 
 /// <summary>One discharge instruction.</summary>
