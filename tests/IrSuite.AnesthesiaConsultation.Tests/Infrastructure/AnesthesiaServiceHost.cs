@@ -229,33 +229,3 @@ public sealed class ConsumedSignal : IConsumeObserver
 
     private TaskCompletionSource Get(Guid id) => _waiting.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }
-
-/// <summary>Collects Error-level log entries (functional tests fail on any unexpected one).</summary>
-public sealed class ErrorLog : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _errors = new();
-
-    public IReadOnlyCollection<string> Entries => _errors;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _errors);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> errors) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                errors.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
-            }
-        }
-    }
-}

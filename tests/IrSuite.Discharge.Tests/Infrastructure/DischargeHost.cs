@@ -65,11 +65,11 @@ public sealed class DischargeHost : IAsyncDisposable
     public static async Task<DischargeHost> StartAsync(
         ManualTimeProvider clock, string directory, IReadOnlyDictionary<string, string?>? settings = null, bool procedureRecordReachable = true)
     {
-        var port = FreePort();
+        var port = PeerProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
         builder.Configuration["Databases:discharge:ConnectionString"] = Path.Combine(directory, "discharge.db");
-        builder.Configuration["Services:procedure-record:Address"] = $"http://127.0.0.1:{(procedureRecordReachable ? port : FreePort())}";
+        builder.Configuration["Services:procedure-record:Address"] = $"http://127.0.0.1:{(procedureRecordReachable ? port : PeerProcess.FreePort())}";
         // The background sweeper waits a day of manual time between sweeps, so tests sweep explicitly and deterministically.
         builder.Configuration["Discharge:SweepInterval"] = "1.00:00:00";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -162,42 +162,4 @@ public sealed class DischargeHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-}
-
-/// <summary>Collects Error-level log entries (category and message), the functional tests' tripwire.</summary>
-public sealed class ErrorLog : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _entries = new();
-
-    public IReadOnlyCollection<string> Entries => _entries;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                entries.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
-            }
-        }
-    }
 }

@@ -1,70 +1,12 @@
 using IrSuite.Contracts.Clinical;
 using IrSuite.Contracts.Discharge;
+using IrSuite.TestSupport;
 using MassTransit;
 
 namespace IrSuite.Discharge.Tests.Infrastructure;
 
-/// <summary>Events the outbox relay published on the bus, with a signal for each arrival.</summary>
-public sealed class PublishedEvents
-{
-    private readonly Lock _sync = new();
-    private readonly List<object> _events = [];
-    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public IReadOnlyList<T> All<T>()
-    {
-        lock (_sync)
-        {
-            return _events.OfType<T>().ToList();
-        }
-    }
-
-    public void Add(object message)
-    {
-        TaskCompletionSource arrived;
-        lock (_sync)
-        {
-            _events.Add(message);
-            arrived = _arrived;
-            _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        arrived.SetResult();
-    }
-
-    /// <summary>The first event of type <typeparamref name="T"/> matching <paramref name="match"/>, waiting up to 10 s.</summary>
-    public async Task<T> WaitForAsync<T>(Func<T, bool> match) =>
-        await TryWaitForAsync(match, TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"No matching {typeof(T).Name} within 10 s.");
-
-    /// <summary>The first event of type <typeparamref name="T"/> matching <paramref name="match"/>, or null after <paramref name="wait"/>.</summary>
-    public async Task<T?> TryWaitForAsync<T>(Func<T, bool> match, TimeSpan wait)
-    {
-        using var timeout = new CancellationTokenSource(wait);
-        while (true)
-        {
-            Task arrived;
-            lock (_sync)
-            {
-                var found = _events.OfType<T>().FirstOrDefault(match);
-                if (found is not null)
-                {
-                    return found;
-                }
-
-                arrived = _arrived.Task;
-            }
-
-            try
-            {
-                await arrived.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return All<T>().FirstOrDefault(match);
-            }
-        }
-    }
-}
+/// <summary>Events the outbox relay published on the bus.</summary>
+public sealed class PublishedEvents : RecordedEvents;
 
 /// <summary>Records the discharge service's events as a downstream service would receive them.</summary>
 public sealed class RecordingConsumer(PublishedEvents events) :

@@ -32,7 +32,7 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
     private readonly ConsumeSignals _signals;
     private readonly IDisposable _observer;
 
-    private ProcedureRecordApp(WebApplication app, string directory, ManualTimeProvider clock, ConsumeSignals signals, ErrorLogCollector errors)
+    private ProcedureRecordApp(WebApplication app, string directory, ManualTimeProvider clock, ConsumeSignals signals, ErrorLog errors)
     {
         _app = app;
         _directory = directory;
@@ -56,7 +56,7 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
 
     public PublishedEvents Events => _app.Services.GetRequiredService<PublishedEvents>();
 
-    public ErrorLogCollector Errors { get; }
+    public ErrorLog Errors { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -67,7 +67,7 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("irsuite-procedure-").FullName;
         var clock = new ManualTimeProvider(Start);
-        var errors = new ErrorLogCollector();
+        var errors = new ErrorLog();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(errors);
@@ -243,35 +243,5 @@ public sealed class ProcedureEventsSink(PublishedEvents events)
     {
         events.Add(context.Message);
         return Task.CompletedTask;
-    }
-}
-
-/// <summary>Every Error-level (or worse) log entry: functional tests fail on any unexpected one.</summary>
-public sealed class ErrorLogCollector : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _entries = new();
-
-    public IReadOnlyList<string> Entries => _entries.ToArray();
-
-    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, _entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Collector(string category, ConcurrentQueue<string> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                entries.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
-            }
-        }
     }
 }

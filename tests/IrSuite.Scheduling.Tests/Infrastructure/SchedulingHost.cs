@@ -54,7 +54,7 @@ public sealed class SchedulingHost : IAsyncDisposable
     public static async Task<SchedulingHost> StartAsync(ManualTimeProvider clock, string directory, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Directory.CreateDirectory(directory);
-        var port = FreePort();
+        var port = PeerProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
         builder.Configuration["Databases:scheduling:ConnectionString"] = Path.Combine(directory, "scheduling.db");
@@ -156,42 +156,4 @@ public sealed class SchedulingHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-}
-
-/// <summary>Collects Error-level log entries (category and message), the functional tests' tripwire.</summary>
-public sealed class ErrorLog : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _entries = new();
-
-    public IReadOnlyCollection<string> Entries => _entries;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                entries.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}");
-            }
-        }
-    }
 }

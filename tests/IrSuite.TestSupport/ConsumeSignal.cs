@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 
-namespace IrSuite.Discharge.Tests.Infrastructure;
+namespace IrSuite.TestSupport;
 
 /// <summary>Signals each finished consume of <typeparamref name="T"/> (success or fault), so tests wait on the event, not on time.</summary>
 public sealed class ConsumeSignal<T> : IConsumeObserver
@@ -36,10 +36,17 @@ public sealed class ConsumeSignal<T> : IConsumeObserver
         return Task.CompletedTask;
     }
 
-    /// <summary>Waits (up to 10 s) for the next consume to finish; fails the test if it faulted.</summary>
+    /// <summary>Waits (up to 10 s) for the next consume to finish; throws if none finished or it faulted.</summary>
     public async Task WaitAsync()
     {
-        Assert.True(await _done.WaitAsync(TimeSpan.FromSeconds(10)), $"No {typeof(T).Name} was consumed within 10 s.");
-        Assert.Empty(_faults);
+        if (!await _done.WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException($"No {typeof(T).Name} was consumed within 10 s.");
+        }
+
+        if (_faults.TryPeek(out var fault))
+        {
+            throw new InvalidOperationException($"Consuming {typeof(T).Name} faulted.", fault);
+        }
     }
 }
