@@ -26,25 +26,15 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Monday = new(2026, 12, 7, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly string _data = Directory.CreateTempSubdirectory("irsuite-scenario-").FullName;
     private readonly ManualTimeProvider _time = new(Monday);
-    private WebApplication _suite = null!;
+    private EmbeddedSuite _suite = null!;
     private GrpcChannel _channel = null!;
     private PathwayWalker _walker = null!;
 
     public async Task InitializeAsync()
     {
-        var port = PeerProcess.FreePort();
-        _suite = SuiteHost.SuiteHost.Build([], builder =>
-        {
-            builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
-            builder.Configuration["Data:Directory"] = _data;
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton<TimeProvider>(_time);
-        });
-        await _suite.MigrateAsync(SuiteHost.SuiteHost.Databases);
-        await _suite.StartAsync();
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        _suite = await EmbeddedSuite.StartAsync(_time);
+        _channel = _suite.Channel;
         _walker = new PathwayWalker(PathwayEndpoints.AllOn(_channel), _time)
         {
             AdvanceClock = by =>
@@ -55,14 +45,7 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
         };
     }
 
-    public async Task DisposeAsync()
-    {
-        _channel.Dispose();
-        await _suite.StopAsync();
-        await _suite.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
-    }
+    public async Task DisposeAsync() => await _suite.DisposeAsync();
 
     [Fact]
     public async Task OsteoporoticFracture_OneLevelUnderLocalAnaesthesia_NeedsNoClearance_RefersToFractureLiaison()

@@ -18,34 +18,17 @@ namespace IrSuite.EndToEnd.Tests;
 /// <summary>The embedded default (one process, SQLite, in-memory bus) over real gRPC, with an injected clock.</summary>
 public sealed class EmbeddedSuiteTests : IAsyncLifetime
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("irsuite-e2e-").FullName;
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private WebApplication _suite = null!;
+    private EmbeddedSuite _suite = null!;
     private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
     {
-        var port = PeerProcess.FreePort();
-        _suite = SuiteHost.SuiteHost.Build([], builder =>
-        {
-            builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
-            builder.Configuration["Data:Directory"] = _data;
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton<TimeProvider>(_time);
-        });
-        await _suite.MigrateAsync(SuiteHost.SuiteHost.Databases);
-        await _suite.StartAsync();
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        _suite = await EmbeddedSuite.StartAsync(_time);
+        _channel = _suite.Channel;
     }
 
-    public async Task DisposeAsync()
-    {
-        _channel.Dispose();
-        await _suite.StopAsync();
-        await _suite.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
-    }
+    public async Task DisposeAsync() => await _suite.DisposeAsync();
 
     [Fact]
     public async Task Pathway_ReferralToDischargeAndFollowUp_OverGrpcWithInjectedClock()
