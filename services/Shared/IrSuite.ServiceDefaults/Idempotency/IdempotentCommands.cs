@@ -111,6 +111,38 @@ public sealed class IdempotentCommands(ServiceDatabase database, TimeProvider ti
     }
 
     /// <summary>
+    /// For commands that read state or call another service before their transaction (which then runs through
+    /// <see cref="RunAsync{TRequest,TResponse}(ServerCallContext,TRequest,Func{DbConnection,DbTransaction,Task{TResponse}})"/>):
+    /// a retry of an applied request is answered first; and when <paramref name="command"/> fails because a concurrent
+    /// duplicate applied the change in between (a gate or version conflict seen by the second copy), the first result is
+    /// returned instead of the error.
+    /// </summary>
+    public async Task<TResponse> ReplayOrRunAsync<TRequest, TResponse>(ServerCallContext context, TRequest request, Func<Task<TResponse>> command)
+        where TRequest : IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (await FindAsync<TRequest, TResponse>(context, request) is { } replay)
+        {
+            return replay;
+        }
+
+        try
+        {
+            return await command();
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.FailedPrecondition or StatusCode.Aborted or StatusCode.AlreadyExists)
+        {
+            if (await FindAsync<TRequest, TResponse>(context, request) is { } applied)
+            {
+                return applied;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The stored response of an already applied request, or null. For commands that call another service
     /// before their transaction: a retry is answered without that call.
     /// </summary>
