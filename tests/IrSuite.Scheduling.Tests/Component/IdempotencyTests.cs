@@ -25,6 +25,21 @@ public sealed class IdempotencyTests : SchedulingComponentTest
     }
 
     [Fact]
+    public async Task SubmitReferral_RequestIdReusedAfterRetention_AppliedAsNew()
+    {
+        var request = NewReferral();
+        request.RequestId = Guid.NewGuid().ToString();
+        var first = await Host.SubmitReferralAsync(request);
+
+        Clock.Advance(new IrSuite.ServiceDefaults.Idempotency.IdempotencyOptions().Retention + TimeSpan.FromMinutes(1));
+        var later = await Host.SubmitReferralAsync(request);
+
+        Assert.NotEqual(first.ReferralId, later.ReferralId);
+        Assert.Equal(2, await Host.OutboxCountAsync("ReferralSubmitted"));
+        Assert.Equal(1, await Host.CountAsync("idempotent_request"));
+    }
+
+    [Fact]
     public async Task SubmitReferral_NoRequestId_AppliesEachCall()
     {
         var request = NewReferral();
