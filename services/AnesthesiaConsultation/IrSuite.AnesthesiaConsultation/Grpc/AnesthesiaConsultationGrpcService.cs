@@ -6,8 +6,10 @@ using IrSuite.Grpc;
 using IrSuite.Grpc.Server;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
+using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ErrorInfo = Google.Rpc.ErrorInfo;
 using Pb = IrSuite.Anesthesia.V1;
 using PbCommon = IrSuite.Common.V1;
@@ -24,8 +26,11 @@ public sealed partial class AnesthesiaConsultationGrpcService(
     OutboxWriter outbox,
     TimeProvider time,
     SiteProtocol protocol,
-    ILogger<AnesthesiaConsultationGrpcService> logger)
+    ILogger<AnesthesiaConsultationGrpcService> logger,
+    IOptions<IdempotencyOptions>? idempotency = null)
 {
+    private readonly IdempotentCommands _commands = new(database, time, idempotency?.Value);
+
     private const string CaseKind = "Anesthesia case";
     private const int MaxListEntries = 50;
     private const int MaxLabelLength = 100;
@@ -60,9 +65,9 @@ public sealed partial class AnesthesiaConsultationGrpcService(
             time.GetUtcNow(),
             PlanMapping.ToDomain(request.Anxiety),
             PlanMapping.ToDomain(request.ProneTolerance));
-        var saved = await ChangeAsync(referralId, c => c.RecordAssessment(assessment, protocol), null, context.CancellationToken);
+        var saved = await ChangeAsync(context, request, referralId, c => c.RecordAssessment(assessment, protocol), null);
         LogAssessmentRecorded(referralId, saved.Version);
-        return PlanMapping.ToProto(saved, protocol);
+        return saved;
     }
 
     /// <summary>Chooses the sedation mode (after the assessment, before the clearance).</summary>
@@ -78,9 +83,9 @@ public sealed partial class AnesthesiaConsultationGrpcService(
 
         var mode = PlanMapping.ToDomain(request.Mode);
         var plan = new SedationPlan(mode, request.DeviationReason, premedication, request.AntibioticProphylaxis);
-        var saved = await ChangeAsync(referralId, c => c.PlanSedation(plan, protocol), null, context.CancellationToken);
+        var saved = await ChangeAsync(context, request, referralId, c => c.PlanSedation(plan, protocol), null);
         LogSedationPlanned(referralId, Codes.Of(mode), saved.Version);
-        return PlanMapping.ToProto(saved, protocol);
+        return saved;
     }
 
     /// <summary>Signs the clearance and announces it (ClearanceSigned, through the outbox, in the same transaction).</summary>
@@ -104,16 +109,17 @@ public sealed partial class AnesthesiaConsultationGrpcService(
 
         var clearance = new Clearance(PlanMapping.ToDomain(request.Decision), conditions, request.AnesthesiologistId.Trim(), time.GetUtcNow());
         var saved = await ChangeAsync(
+            context,
+            request,
             referralId,
             c => c.SignClearance(clearance, protocol),
             (signed, connection, transaction) => outbox.AddAsync(
                 connection,
                 transaction,
                 new ClearanceSigned(signed.ReferralId, signed.PatientId, Codes.Of(clearance.Decision), Codes.Of(signed.Sedation), clearance.SignedAt),
-                signed.ReferralId),
-            context.CancellationToken);
-        LogClearanceSigned(referralId, Codes.Of(clearance.Decision), Codes.Of(saved.Sedation));
-        return PlanMapping.ToProto(saved, protocol);
+                signed.ReferralId));
+        LogClearanceSigned(referralId, Codes.Of(clearance.Decision), Codes.Of(PlanMapping.ToDomain(saved.Sedation)));
+        return saved;
     }
 
     /// <summary>
@@ -135,16 +141,17 @@ public sealed partial class AnesthesiaConsultationGrpcService(
 
         var visit = new PreAnestheticVisit(visitedAt, request.AnesthesiologistId.Trim());
         var saved = await ChangeAsync(
+            context,
+            request,
             referralId,
             c => c.RecordPreAnestheticVisit(visit, protocol),
             (visited, connection, transaction) => outbox.AddAsync(
                 connection,
                 transaction,
                 new PreAnestheticVisitRecorded(visited.ReferralId, visited.PatientId, visit.VisitedAt, visit.AnesthesiologistId, time.GetUtcNow()),
-                visited.ReferralId),
-            context.CancellationToken);
+                visited.ReferralId));
         LogVisitRecorded(referralId, saved.Version);
-        return PlanMapping.ToProto(saved, protocol);
+        return saved;
     }
 
     /// <summary>Reads the plan of a referral (scheduling checks the clearance with it before booking).</summary>
@@ -160,13 +167,18 @@ public sealed partial class AnesthesiaConsultationGrpcService(
         return PlanMapping.ToProto(found, protocol);
     }
 
-    /// <summary>One command: load the case, apply the transition, save it if still at the version read, then <paramref name="after"/>.</summary>
-    private Task<AnesthesiaCase> ChangeAsync(
+    /// <summary>
+    /// One command: load the case, apply the transition, save it if still at the version read, then <paramref name="after"/>;
+    /// once per client request id (a retry replays the first plan).
+    /// </summary>
+    private Task<Pb.AnesthesiaPlan> ChangeAsync<TRequest>(
+        ServerCallContext context,
+        TRequest request,
         Guid referralId,
         Func<AnesthesiaCase, AnesthesiaCase> change,
-        Func<AnesthesiaCase, DbConnection, DbTransaction, Task>? after,
-        CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+        Func<AnesthesiaCase, DbConnection, DbTransaction, Task>? after)
+        where TRequest : Google.Protobuf.IMessage<TRequest> =>
+        _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var current = await AnesthesiaCaseRepository.FindAsync(connection, transaction, referralId)
                 ?? throw Rpc.NotFound(CaseKind, referralId.ToString());
@@ -194,7 +206,7 @@ public sealed partial class AnesthesiaConsultationGrpcService(
             }
 
             return saved;
-        }, cancellationToken);
+        }, saved => PlanMapping.ToProto(saved, protocol));
 
     /// <summary>
     /// FAILED_PRECONDITION for one or more refused rules: one PreconditionFailure violation per rule code (Subject),

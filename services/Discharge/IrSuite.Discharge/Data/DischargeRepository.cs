@@ -14,6 +14,9 @@ namespace IrSuite.Discharge.Data;
 /// </summary>
 public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter outbox)
 {
+    /// <summary>The database the repository writes to (idempotent commands claim their request id in it).</summary>
+    public DischargeDatabase Database => database;
+
     private const string ObservationColumns =
         """
         SELECT referral_id AS ReferralId, patient_id AS PatientId, started_at AS StartedAt, minimum_until AS MinimumUntil,
@@ -112,134 +115,145 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
     /// Stores a recorded round (<paramref name="updated"/> is the state after <see cref="PatientObservation.Observe"/>),
     /// the escalation state, and the escalation event when one was raised, in one transaction.
     /// </summary>
-    public Task SaveRoundAsync(PatientObservation updated, CancellationToken cancellationToken, object? escalationRaised = null)
+    public Task SaveRoundAsync(PatientObservation updated, CancellationToken cancellationToken, object? escalationRaised = null) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await SaveRoundAsync(connection, transaction, updated, escalationRaised);
+            return 0;
+        }, cancellationToken);
+
+    /// <summary>As <see cref="SaveRoundAsync(PatientObservation, CancellationToken, object?)"/>, in the caller's transaction.</summary>
+    public async Task SaveRoundAsync(DbConnection connection, DbTransaction transaction, PatientObservation updated, object? escalationRaised)
     {
         ArgumentNullException.ThrowIfNull(updated);
         var round = updated.LastRound ?? throw new ArgumentException("No round to save.", nameof(updated));
-        return database.InTransactionAsync(async (connection, transaction) =>
-        {
-            await UpdateVersionedAsync(
-                connection,
-                transaction,
-                """
-                UPDATE observation SET observation_count = @count, version = @version, escalation_reason = @reason,
-                       escalation_raised_at = @raisedAt, escalation_resolved_at = @resolvedAt, escalation_resolved_by = @resolvedBy,
-                       escalation_outcome = @outcome
-                WHERE referral_id = @id AND version = @expected
-                """,
-                EscalationParameters(updated, new { count = updated.ObservationCount }));
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO observation_round (referral_id, seq, taken_at, heart_rate, systolic_bp, diastolic_bp, spo2, respiratory_rate,
-                                               temperature_c, pain_score, legs_neuro_normal, puncture_site_ok,
-                                               aldrete_activity, aldrete_respiration, aldrete_circulation, aldrete_consciousness,
-                                               aldrete_oxygen_saturation, padss_vital_signs, padss_ambulation, padss_nausea_vomiting,
-                                               padss_pain, padss_surgical_bleeding)
-                VALUES (@id, @seq, @takenAt, @heartRate, @systolicBp, @diastolicBp, @spo2, @respiratoryRate,
-                        @temperatureC, @painScore, @legsNeuroNormal, @punctureSiteOk,
-                        @aldreteActivity, @aldreteRespiration, @aldreteCirculation, @aldreteConsciousness,
-                        @aldreteOxygenSaturation, @padssVitalSigns, @padssAmbulation, @padssNauseaVomiting,
-                        @padssPain, @padssSurgicalBleeding)
-                """,
-                new
-                {
-                    id = updated.ReferralId.ToString(),
-                    seq = updated.ObservationCount,
-                    takenAt = round.TakenAt,
-                    heartRate = round.Vitals.HeartRate,
-                    systolicBp = round.Vitals.SystolicBp,
-                    diastolicBp = round.Vitals.DiastolicBp,
-                    spo2 = round.Vitals.SpO2,
-                    respiratoryRate = round.Vitals.RespiratoryRate,
-                    temperatureC = round.Vitals.TemperatureC,
-                    painScore = round.PainScore,
-                    legsNeuroNormal = round.LegsNeuroNormal ? 1 : 0,
-                    punctureSiteOk = round.PunctureSiteOk ? 1 : 0,
-                    aldreteActivity = round.Aldrete?.Activity,
-                    aldreteRespiration = round.Aldrete?.Respiration,
-                    aldreteCirculation = round.Aldrete?.Circulation,
-                    aldreteConsciousness = round.Aldrete?.Consciousness,
-                    aldreteOxygenSaturation = round.Aldrete?.OxygenSaturation,
-                    padssVitalSigns = round.Padss?.VitalSigns,
-                    padssAmbulation = round.Padss?.Ambulation,
-                    padssNauseaVomiting = round.Padss?.NauseaVomiting,
-                    padssPain = round.Padss?.Pain,
-                    padssSurgicalBleeding = round.Padss?.SurgicalBleeding,
-                },
-                transaction);
-            if (escalationRaised is not null)
+        await UpdateVersionedAsync(
+            connection,
+            transaction,
+            """
+            UPDATE observation SET observation_count = @count, version = @version, escalation_reason = @reason,
+                   escalation_raised_at = @raisedAt, escalation_resolved_at = @resolvedAt, escalation_resolved_by = @resolvedBy,
+                   escalation_outcome = @outcome
+            WHERE referral_id = @id AND version = @expected
+            """,
+            EscalationParameters(updated, new { count = updated.ObservationCount }));
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO observation_round (referral_id, seq, taken_at, heart_rate, systolic_bp, diastolic_bp, spo2, respiratory_rate,
+                                           temperature_c, pain_score, legs_neuro_normal, puncture_site_ok,
+                                           aldrete_activity, aldrete_respiration, aldrete_circulation, aldrete_consciousness,
+                                           aldrete_oxygen_saturation, padss_vital_signs, padss_ambulation, padss_nausea_vomiting,
+                                           padss_pain, padss_surgical_bleeding)
+            VALUES (@id, @seq, @takenAt, @heartRate, @systolicBp, @diastolicBp, @spo2, @respiratoryRate,
+                    @temperatureC, @painScore, @legsNeuroNormal, @punctureSiteOk,
+                    @aldreteActivity, @aldreteRespiration, @aldreteCirculation, @aldreteConsciousness,
+                    @aldreteOxygenSaturation, @padssVitalSigns, @padssAmbulation, @padssNauseaVomiting,
+                    @padssPain, @padssSurgicalBleeding)
+            """,
+            new
             {
-                await outbox.AddAsync(connection, transaction, escalationRaised, updated.ReferralId);
-            }
-
-            return 0;
-        }, cancellationToken);
+                id = updated.ReferralId.ToString(),
+                seq = updated.ObservationCount,
+                takenAt = round.TakenAt,
+                heartRate = round.Vitals.HeartRate,
+                systolicBp = round.Vitals.SystolicBp,
+                diastolicBp = round.Vitals.DiastolicBp,
+                spo2 = round.Vitals.SpO2,
+                respiratoryRate = round.Vitals.RespiratoryRate,
+                temperatureC = round.Vitals.TemperatureC,
+                painScore = round.PainScore,
+                legsNeuroNormal = round.LegsNeuroNormal ? 1 : 0,
+                punctureSiteOk = round.PunctureSiteOk ? 1 : 0,
+                aldreteActivity = round.Aldrete?.Activity,
+                aldreteRespiration = round.Aldrete?.Respiration,
+                aldreteCirculation = round.Aldrete?.Circulation,
+                aldreteConsciousness = round.Aldrete?.Consciousness,
+                aldreteOxygenSaturation = round.Aldrete?.OxygenSaturation,
+                padssVitalSigns = round.Padss?.VitalSigns,
+                padssAmbulation = round.Padss?.Ambulation,
+                padssNauseaVomiting = round.Padss?.NauseaVomiting,
+                padssPain = round.Padss?.Pain,
+                padssSurgicalBleeding = round.Padss?.SurgicalBleeding,
+            },
+            transaction);
+        if (escalationRaised is not null)
+        {
+            await outbox.AddAsync(connection, transaction, escalationRaised, updated.ReferralId);
+        }
     }
 
     /// <summary>Stores the escalation's resolution.</summary>
-    public Task SaveEscalationAsync(PatientObservation updated, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(updated);
-        return database.InTransactionAsync(async (connection, transaction) =>
+    public Task SaveEscalationAsync(PatientObservation updated, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            await UpdateVersionedAsync(
-                connection,
-                transaction,
-                """
-                UPDATE observation SET version = @version, escalation_reason = @reason, escalation_raised_at = @raisedAt,
-                       escalation_resolved_at = @resolvedAt, escalation_resolved_by = @resolvedBy, escalation_outcome = @outcome
-                WHERE referral_id = @id AND version = @expected
-                """,
-                EscalationParameters(updated, null));
+            await SaveEscalationAsync(connection, transaction, updated);
             return 0;
         }, cancellationToken);
+
+    /// <summary>As <see cref="SaveEscalationAsync(PatientObservation, CancellationToken)"/>, in the caller's transaction.</summary>
+    public async Task SaveEscalationAsync(DbConnection connection, DbTransaction transaction, PatientObservation updated)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        await UpdateVersionedAsync(
+            connection,
+            transaction,
+            """
+            UPDATE observation SET version = @version, escalation_reason = @reason, escalation_raised_at = @raisedAt,
+                   escalation_resolved_at = @resolvedAt, escalation_resolved_by = @resolvedBy, escalation_outcome = @outcome
+            WHERE referral_id = @id AND version = @expected
+            """,
+            EscalationParameters(updated, null));
     }
 
     /// <summary>Stores the discharge and its event in one transaction.</summary>
-    public Task SaveDischargeAsync(PatientObservation discharged, object @event, CancellationToken cancellationToken)
+    public Task SaveDischargeAsync(PatientObservation discharged, object @event, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await SaveDischargeAsync(connection, transaction, discharged, @event);
+            return 0;
+        }, cancellationToken);
+
+    /// <summary>As <see cref="SaveDischargeAsync(PatientObservation, object, CancellationToken)"/>, in the caller's transaction.</summary>
+    public async Task SaveDischargeAsync(DbConnection connection, DbTransaction transaction, PatientObservation discharged, object @event)
     {
         ArgumentNullException.ThrowIfNull(discharged);
         var discharge = discharged.Discharge ?? throw new ArgumentException("Not discharged.", nameof(discharged));
-        return database.InTransactionAsync(async (connection, transaction) =>
-        {
-            await UpdateVersionedAsync(
-                connection,
-                transaction,
-                """
-                UPDATE observation SET discharged_at = @dischargedAt, destination = @destination, clinician_id = @clinicianId,
-                       instructions = @instructions, procedure_levels = @levels, procedure_cement_ml = @cement,
-                       procedure_complications = @complications, procedure_ended_at = @endedAt, version = @version,
-                       instruction_codes = @codes, discharge_protocol_version = @protocolVersion, aldrete_at_discharge = @aldrete,
-                       padss_at_discharge = @padss, escort_present = @escort, post_call_due_at = @callDue,
-                       follow_up_due_date = @followUpDue, follow_up_window_days = @followUpWindow, overdue_at_discharge = @overdue
-                WHERE referral_id = @id AND version = @expected
-                """,
-                new
-                {
-                    dischargedAt = discharge.DischargedAt,
-                    destination = discharge.Destination.ToString(),
-                    clinicianId = discharge.ClinicianId,
-                    instructions = JsonSerializer.Serialize(discharge.Instructions.Select(i => i.Text), Json),
-                    codes = JsonSerializer.Serialize(discharge.Instructions.Select(i => i.Code), Json),
-                    levels = JsonSerializer.Serialize(discharge.Procedure.Levels, Json),
-                    cement = discharge.Procedure.TotalCementMl,
-                    complications = JsonSerializer.Serialize(discharge.Procedure.Complications, Json),
-                    endedAt = discharge.Procedure.EndedAt,
-                    protocolVersion = discharge.ProtocolVersion,
-                    aldrete = discharge.AldreteScore,
-                    padss = discharge.PadssScore,
-                    escort = discharge.EscortPresent ? 1 : 0,
-                    callDue = discharge.PostDischargeCallDueAt,
-                    followUpDue = discharge.FollowUpDueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    followUpWindow = discharge.FollowUpWindowDays,
-                    overdue = discharge.OverdueCheckCount,
-                    version = discharged.Version,
-                    id = discharged.ReferralId.ToString(),
-                    expected = discharged.Version - 1,
-                });
-            await outbox.AddAsync(connection, transaction, @event, discharged.ReferralId);
-            return 0;
-        }, cancellationToken);
+        await UpdateVersionedAsync(
+            connection,
+            transaction,
+            """
+            UPDATE observation SET discharged_at = @dischargedAt, destination = @destination, clinician_id = @clinicianId,
+                   instructions = @instructions, procedure_levels = @levels, procedure_cement_ml = @cement,
+                   procedure_complications = @complications, procedure_ended_at = @endedAt, version = @version,
+                   instruction_codes = @codes, discharge_protocol_version = @protocolVersion, aldrete_at_discharge = @aldrete,
+                   padss_at_discharge = @padss, escort_present = @escort, post_call_due_at = @callDue,
+                   follow_up_due_date = @followUpDue, follow_up_window_days = @followUpWindow, overdue_at_discharge = @overdue
+            WHERE referral_id = @id AND version = @expected
+            """,
+            new
+            {
+                dischargedAt = discharge.DischargedAt,
+                destination = discharge.Destination.ToString(),
+                clinicianId = discharge.ClinicianId,
+                instructions = JsonSerializer.Serialize(discharge.Instructions.Select(i => i.Text), Json),
+                codes = JsonSerializer.Serialize(discharge.Instructions.Select(i => i.Code), Json),
+                levels = JsonSerializer.Serialize(discharge.Procedure.Levels, Json),
+                cement = discharge.Procedure.TotalCementMl,
+                complications = JsonSerializer.Serialize(discharge.Procedure.Complications, Json),
+                endedAt = discharge.Procedure.EndedAt,
+                protocolVersion = discharge.ProtocolVersion,
+                aldrete = discharge.AldreteScore,
+                padss = discharge.PadssScore,
+                escort = discharge.EscortPresent ? 1 : 0,
+                callDue = discharge.PostDischargeCallDueAt,
+                followUpDue = discharge.FollowUpDueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                followUpWindow = discharge.FollowUpWindowDays,
+                overdue = discharge.OverdueCheckCount,
+                version = discharged.Version,
+                id = discharged.ReferralId.ToString(),
+                expected = discharged.Version - 1,
+            });
+        await outbox.AddAsync(connection, transaction, @event, discharged.ReferralId);
     }
 
     /// <summary>

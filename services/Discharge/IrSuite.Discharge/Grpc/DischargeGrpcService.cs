@@ -9,7 +9,9 @@ using IrSuite.Grpc;
 using IrSuite.Grpc.Server;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
+using IrSuite.ServiceDefaults.Idempotency;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
 
 namespace IrSuite.Discharge.Grpc;
@@ -20,8 +22,11 @@ public sealed partial class DischargeGrpcService(
     ProcedureRecordClient procedures,
     TimeProvider time,
     SiteProtocol protocol,
-    ILogger<DischargeGrpcService> logger)
+    ILogger<DischargeGrpcService> logger,
+    IOptions<IdempotencyOptions>? idempotency = null)
 {
+    private readonly IdempotentCommands _commands = new(repository.Database, time, idempotency?.Value);
+
     /// <summary>Who books the follow-up consultation (on PatientDischarged), shown on the summary.</summary>
     public const string FollowUpBookedBy = "scheduling";
 
@@ -65,7 +70,11 @@ public sealed partial class DischargeGrpcService(
         }
 
         validator.ThrowIfInvalid();
+        return await _commands.ReplayOrRunAsync(context, request, () => RecordObservationAsync(request, referralId, context));
+    }
 
+    private async Task<ObservationStatus> RecordObservationAsync(RecordObservationRequest request, Guid referralId, ServerCallContext context)
+    {
         var observation = await LoadAsync(referralId, context.CancellationToken);
         var now = time.GetUtcNow();
         var round = new ObservationRound(
@@ -83,14 +92,18 @@ public sealed partial class DischargeGrpcService(
         var escalation = raised
             ? new EscalationRaised(updated.ReferralId, updated.PatientId, updated.Escalation!.Reason, EscalationSource, "", now)
             : null;
-        await repository.SaveRoundAsync(updated, context.CancellationToken, escalation);
+        var status = await _commands.RunAsync(context, request, async (connection, transaction) =>
+        {
+            await repository.SaveRoundAsync(connection, transaction, updated, escalation);
+            return ToStatus(updated, protocol, now);
+        });
         LogRecorded(referralId, updated.ObservationCount);
         if (raised)
         {
             LogEscalationRaised(referralId, updated.Escalation!.Reason);
         }
 
-        return ToStatus(updated, protocol, now);
+        return status;
     }
 
     public async Task<ObservationStatus> GetObservationStatus(GetObservationStatusRequest request, ServerCallContext context)
@@ -134,13 +147,19 @@ public sealed partial class DischargeGrpcService(
         var referralId = validator.Id("referral_id", request.ReferralId);
         validator.Optional("clinician_id", request.ClinicianId, 100);
         validator.ThrowIfInvalid();
-
-        var observation = await LoadAsync(referralId, context.CancellationToken);
-        var now = time.GetUtcNow();
-        var resolved = Enforce(() => observation.ResolveEscalation(request.ClinicianId, ToDomain(request.Outcome), now));
-        await repository.SaveEscalationAsync(resolved, context.CancellationToken);
-        LogEscalationResolved(referralId, request.Outcome);
-        return ToStatus(resolved, protocol, now);
+        return await _commands.ReplayOrRunAsync(context, request, async () =>
+        {
+            var observation = await LoadAsync(referralId, context.CancellationToken);
+            var now = time.GetUtcNow();
+            var resolved = Enforce(() => observation.ResolveEscalation(request.ClinicianId, ToDomain(request.Outcome), now));
+            var status = await _commands.RunAsync(context, request, async (connection, transaction) =>
+            {
+                await repository.SaveEscalationAsync(connection, transaction, resolved);
+                return ToStatus(resolved, protocol, now);
+            });
+            LogEscalationResolved(referralId, request.Outcome);
+            return status;
+        });
     }
 
     public async Task<DischargeSummary> DischargePatient(DischargePatientRequest request, ServerCallContext context)
@@ -149,7 +168,11 @@ public sealed partial class DischargeGrpcService(
         var referralId = validator.Id("referral_id", request.ReferralId);
         validator.Optional("clinician_id", request.ClinicianId, 100);
         validator.ThrowIfInvalid();
+        return await _commands.ReplayOrRunAsync(context, request, () => DischargePatientAsync(request, referralId, context));
+    }
 
+    private async Task<DischargeSummary> DischargePatientAsync(DischargePatientRequest request, Guid referralId, ServerCallContext context)
+    {
         var observation = await LoadAsync(referralId, context.CancellationToken);
         var decision = new DischargeDecision(ToDomain(request.Destination), request.EscortPresent, request.ClinicianId);
         // Every gate before the remote read, so a refused discharge costs procedure-record nothing.
@@ -160,18 +183,20 @@ public sealed partial class DischargeGrpcService(
         var discharged = Enforce(() => observation.DischargePatient(decision, procedure, protocol, now));
         var record = discharged.Discharge!;
         var destination = ToProto(record.Destination);
-        await repository.SaveDischargeAsync(
-            discharged,
-            new PatientDischarged(discharged.ReferralId, discharged.PatientId, destination.ToString().ToUpperInvariant(), now)
-            {
-                Admission = discharged.Context.Admission,
-                Indication = discharged.Context.Indication,
-                ProtocolVersion = record.ProtocolVersion,
-                PostDischargeCallDueAt = record.PostDischargeCallDueAt,
-            },
-            context.CancellationToken);
+        var @event = new PatientDischarged(discharged.ReferralId, discharged.PatientId, destination.ToString().ToUpperInvariant(), now)
+        {
+            Admission = discharged.Context.Admission,
+            Indication = discharged.Context.Indication,
+            ProtocolVersion = record.ProtocolVersion,
+            PostDischargeCallDueAt = record.PostDischargeCallDueAt,
+        };
+        var summary = await _commands.RunAsync(context, request, async (connection, transaction) =>
+        {
+            await repository.SaveDischargeAsync(connection, transaction, discharged, @event);
+            return ToSummary(discharged);
+        });
         LogDischarged(referralId, destination);
-        return ToSummary(discharged);
+        return summary;
     }
 
     public async Task<DischargeSummary> GetDischargeSummary(GetDischargeSummaryRequest request, ServerCallContext context)

@@ -8,8 +8,10 @@ using IrSuite.ProcedureRecord.Data;
 using IrSuite.ProcedureRecord.Domain;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
+using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IrSuite.ProcedureRecord.Grpc;
 
@@ -24,8 +26,11 @@ public sealed partial class ProcedureRecordGrpcService(
     OutboxWriter outbox,
     SiteProtocol protocol,
     TimeProvider time,
-    ILogger<ProcedureRecordGrpcService> logger)
+    ILogger<ProcedureRecordGrpcService> logger,
+    IOptions<IdempotencyOptions>? idempotency = null)
 {
+    private readonly IdempotentCommands _commands = new(database, time, idempotency?.Value);
+
     private const string ResourceType = "ProcedureCase";
 
     public async Task<GetWorklistResponse> GetWorklist(GetWorklistRequest request, ServerCallContext context)
@@ -67,7 +72,7 @@ public sealed partial class ProcedureRecordGrpcService(
             request.PulseOximeterOn,
             request.AirwayRiskAssessed,
             request.BloodLossRiskAssessed);
-        return await ChangeAsync(referralId, (record, now) => record.SignIn(checklist, fasting, protocol, now), context.CancellationToken);
+        return await ChangeAsync(context, request, referralId, (record, now) => record.SignIn(checklist, fasting, protocol, now));
     }
 
     public async Task<ProcedureCase> TimeOut(TimeOutRequest request, ServerCallContext context)
@@ -84,9 +89,10 @@ public sealed partial class ProcedureRecordGrpcService(
         var antibiotic = string.IsNullOrWhiteSpace(request.AntibioticDrug) && givenAt is null ? null : new AntibioticDose(request.AntibioticDrug.Trim(), givenAt);
         var equipment = string.IsNullOrWhiteSpace(request.EquipmentId) ? null : request.EquipmentId.Trim();
         return await ChangeAsync(
+            context,
+            request,
             referralId,
-            (record, now) => record.TimeOut(levels, request.OperatorId.Trim(), checklist, antibiotic, equipment, protocol, now),
-            context.CancellationToken);
+            (record, now) => record.TimeOut(levels, request.OperatorId.Trim(), checklist, antibiotic, equipment, protocol, now));
     }
 
     public async Task<ProcedureCase> RecordLevelTreatment(RecordLevelTreatmentRequest request, ServerCallContext context)
@@ -131,7 +137,7 @@ public sealed partial class ProcedureRecordGrpcService(
 
         validator.ThrowIfInvalid();
         TreatedLevel? treated = null;
-        var result = await ChangeAsync(referralId, (record, now) =>
+        var result = await ChangeAsync(context, request, referralId, (record, now) =>
         {
             treated = new TreatedLevel(
                 level,
@@ -147,7 +153,7 @@ public sealed partial class ProcedureRecordGrpcService(
                 string.IsNullOrWhiteSpace(request.UdiDi) ? null : request.UdiDi.Trim(),
                 request.OperatorId.Trim());
             record.RecordTreatment(treated, protocol);
-        }, context.CancellationToken);
+        });
         if (treated is { RequiresEscalation: true })
         {
             LogSymptomaticLeak(referralId, treated.Level, treated.Leakage);
@@ -167,7 +173,7 @@ public sealed partial class ProcedureRecordGrpcService(
 
         validator.Required("reason", request.Reason, ProcedureLimits.MaxCodeLength);
         validator.ThrowIfInvalid();
-        return await ChangeAsync(referralId, (record, now) => record.AbandonLevel(level, request.Reason.Trim(), now), context.CancellationToken);
+        return await ChangeAsync(context, request, referralId, (record, now) => record.AbandonLevel(level, request.Reason.Trim(), now));
     }
 
     public async Task<ProcedureCase> RecordDose(RecordDoseRequest request, ServerCallContext context)
@@ -189,7 +195,7 @@ public sealed partial class ProcedureRecordGrpcService(
 
         validator.ThrowIfInvalid();
         var dose = new RadiationDose(request.DoseAreaProductGyCm2, request.ReferenceAirKermaMgy, request.FluoroscopySeconds, request.CtDlpMgyCm, request.ControlCtDone);
-        var result = await ChangeAsync(referralId, (record, now) => record.RecordDose(dose, protocol, now), context.CancellationToken);
+        var result = await ChangeAsync(context, request, referralId, (record, now) => record.RecordDose(dose, protocol, now));
         if (result.SkinFollowUp is not null)
         {
             LogSkinFollowUp(referralId, dose.ReferenceAirKermaMgy);
@@ -211,7 +217,7 @@ public sealed partial class ProcedureRecordGrpcService(
         validator.ThrowIfInvalid();
         var checklist = new SignOutChecklist(
             request.RecordConfirmed, request.HandoverDone, request.InstrumentCountsCorrect, request.SpecimensLabelled, request.EquipmentProblemsAddressed);
-        return await ChangeAsync(referralId, (record, now) => record.SignOut(checklist, treatedLevels, now), context.CancellationToken);
+        return await ChangeAsync(context, request, referralId, (record, now) => record.SignOut(checklist, treatedLevels, now));
     }
 
     public async Task<ProcedureCase> CompleteCase(CompleteCaseRequest request, ServerCallContext context)
@@ -237,7 +243,7 @@ public sealed partial class ProcedureRecordGrpcService(
         }
 
         validator.ThrowIfInvalid();
-        var result = await ChangeAsync(referralId, (record, now) => record.Complete(complications, now), context.CancellationToken);
+        var result = await ChangeAsync(context, request, referralId, (record, now) => record.Complete(complications, now));
         LogCompleted(referralId, result.Treatments.Count, result.Complications.Count);
         return result;
     }
@@ -248,7 +254,7 @@ public sealed partial class ProcedureRecordGrpcService(
         var referralId = validator.Id("referral_id", request.ReferralId);
         validator.Required("reason", request.Reason, ProcedureLimits.MaxCodeLength);
         validator.ThrowIfInvalid();
-        var result = await ChangeAsync(referralId, (record, now) => record.Discontinue(request.Reason.Trim(), now), context.CancellationToken);
+        var result = await ChangeAsync(context, request, referralId, (record, now) => record.Discontinue(request.Reason.Trim(), now));
         LogDiscontinued(referralId);
         return result;
     }
@@ -327,11 +333,14 @@ public sealed partial class ProcedureRecordGrpcService(
     /// Loads the case, applies one domain command and saves it with the events it raised in one transaction; nothing is
     /// written when the command is refused (the transaction rolls back).
     /// </summary>
-    private async Task<ProcedureCase> ChangeAsync(Guid referralId, Action<CaseRecord, DateTimeOffset> command, CancellationToken cancellationToken)
+    private async Task<ProcedureCase> ChangeAsync<TRequest>(ServerCallContext context, TRequest request, Guid referralId, Action<CaseRecord, DateTimeOffset> command)
+        where TRequest : Google.Protobuf.IMessage<TRequest>
     {
+        var cancellationToken = context.CancellationToken;
         try
         {
-            var record = await database.InTransactionAsync(async (connection, transaction) =>
+            // Once per client request id: a retry replays the first case (decision 0007).
+            return await _commands.RunAsync(context, request, async (connection, transaction) =>
             {
                 var record = await repository.FindAsync(connection, transaction, referralId, cancellationToken)
                     ?? throw Rpc.NotFound(ResourceType, referralId.ToString());
@@ -344,8 +353,7 @@ public sealed partial class ProcedureRecordGrpcService(
                 }
 
                 return record;
-            }, cancellationToken);
-            return CaseMapper.ToProto(record);
+            }, CaseMapper.ToProto);
         }
         catch (ClinicalGateException gate)
         {

@@ -65,7 +65,7 @@ public sealed partial class SchedulingGrpcService
         v.Required("practitioner_id", request.PractitionerId, 50);
         v.ThrowIfInvalid();
 
-        var row = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             if ((ReferralStatus)referral.Status is not (ReferralStatus.Accepted or ReferralStatus.Scheduled))
@@ -92,16 +92,18 @@ public sealed partial class SchedulingGrpcService
             await SchedulingRepository.UpsertConsentAsync(connection, transaction, consent);
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), id, now, "ConsentRecorded", SchedulingModule.ServiceName, $"levels {string.Join(", ", levels)}");
             return consent;
-        }, context.CancellationToken);
-        var response = new Consent
+        }, row =>
         {
-            ReferralId = row.ReferralId,
-            SignedAt = Timestamp.FromDateTimeOffset(row.SignedAt),
-            PractitionerId = row.PractitionerId,
-            ProtocolVersion = row.ProtocolVersion,
-        };
-        response.ConsentedLevels.AddRange(levels);
-        return response;
+            var response = new Consent
+            {
+                ReferralId = row.ReferralId,
+                SignedAt = Timestamp.FromDateTimeOffset(row.SignedAt),
+                PractitionerId = row.PractitionerId,
+                ProtocolVersion = row.ProtocolVersion,
+            };
+            response.ConsentedLevels.AddRange(levels);
+            return response;
+        });
     }
 
     public async Task<LabResults> RecordLabs(RecordLabsRequest request, ServerCallContext context)
@@ -119,7 +121,7 @@ public sealed partial class SchedulingGrpcService
         var takenAt = PastTimestamp(v, "taken_at", request.TakenAt, now);
         v.ThrowIfInvalid();
 
-        var row = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             var labs = new LabRow
@@ -135,8 +137,7 @@ public sealed partial class SchedulingGrpcService
             await SchedulingRepository.UpsertLabsAsync(connection, transaction, labs);
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), id, now, "LabsRecorded", SchedulingModule.ServiceName, "INR and platelets recorded");
             return labs;
-        }, context.CancellationToken);
-        return ToProto(row);
+        }, ToProto);
     }
 
     public async Task<AnticoagulantPlan> PlanAnticoagulation(PlanAnticoagulationRequest request, ServerCallContext context)
@@ -168,7 +169,8 @@ public sealed partial class SchedulingGrpcService
         v.Range("duration_minutes", request.DurationMinutes, 0, 720);
         v.ThrowIfInvalid();
 
-        var (plan, version) = await database.InTransactionAsync(async (connection, transaction) =>
+        var slotEnd = slot?.AddMinutes(request.DurationMinutes == 0 ? DefaultSlotMinutes : request.DurationMinutes);
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             var medications = Medications(referral);
@@ -199,10 +201,7 @@ public sealed partial class SchedulingGrpcService
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), id, now, "AnticoagulantPlanRecorded", SchedulingModule.ServiceName,
                 $"{computed.Drugs.Count} drug hold(s); earliest procedure {computed.EarliestProcedureAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
             return (computed, applied);
-        }, context.CancellationToken);
-
-        var slotEnd = slot?.AddMinutes(request.DurationMinutes == 0 ? DefaultSlotMinutes : request.DurationMinutes);
-        return ToProto(id, plan, version, slot, slotEnd);
+        }, result => ToProto(id, result.computed, result.applied, slot, slotEnd));
     }
 
     public async Task<Referral> UpdatePregnancyStatus(UpdatePregnancyStatusRequest request, ServerCallContext context)
@@ -212,15 +211,14 @@ public sealed partial class SchedulingGrpcService
         v.Defined("pregnancy", request.Pregnancy);
         v.ThrowIfInvalid();
         var now = time.GetUtcNow();
-        var row = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             referral.Pregnancy = (int)request.Pregnancy;
             await SchedulingRepository.UpdateReferralAsync(connection, transaction, referral, (ReferralStatus)referral.Status, referral.Version);
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), id, now, "PregnancyStatusUpdated", SchedulingModule.ServiceName, $"pregnancy {Codes.Pregnancy(request.Pregnancy)}");
             return await SchedulingRepository.FindReferralAsync(connection, transaction, id);
-        }, context.CancellationToken);
-        return ToProto(row!);
+        }, row => ToProto(row!));
     }
 
     /// <summary>The facts of the readiness gate, read from scheduling's own store (the clearance comes from anaesthesia).</summary>

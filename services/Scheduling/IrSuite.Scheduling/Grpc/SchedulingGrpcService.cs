@@ -11,14 +11,19 @@ using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
+using Microsoft.Extensions.Options;
 using CommonV1 = IrSuite.Common.V1;
 
 namespace IrSuite.Scheduling.Grpc;
 
 /// <summary>ir.scheduling.v1.SchedulingService: validation, then one transaction per command (state + outbox).</summary>
-public sealed partial class SchedulingGrpcService(SchedulingDatabase database, OutboxWriter outbox, ServiceChannels channels, TimeProvider time, SiteProtocol protocol)
+public sealed partial class SchedulingGrpcService(
+    SchedulingDatabase database, OutboxWriter outbox, ServiceChannels channels, TimeProvider time, SiteProtocol protocol, IOptions<IdempotencyOptions>? idempotency = null)
 {
+    private readonly IdempotentCommands _commands = new(database, time, idempotency?.Value);
+
     private static readonly Method<GetPlanRequest, AnesthesiaPlan> GetAnesthesiaPlan =
         Method<GetPlanRequest, AnesthesiaPlan>.Create(AnesthesiaReflection.Descriptor.Services[0], "GetPlan");
 
@@ -73,7 +78,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
 
         var now = time.GetUtcNow();
         var referralId = Guid.NewGuid();
-        var row = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var patientId = await SchedulingRepository.GetOrCreatePatientAsync(connection, transaction, request.Patient!);
             var referral = new ReferralRow
@@ -93,8 +98,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), referralId, now, nameof(ReferralSubmitted), SchedulingModule.ServiceName, $"levels {string.Join(", ", levels)}");
             await outbox.AddAsync(connection, transaction, new ReferralSubmitted(referralId, patientId, request.Indication.ToString(), levels, now), referralId);
             return referral;
-        }, context.CancellationToken);
-        return ToProto(row);
+        }, ToProto);
     }
 
     public async Task<Referral> GetReferral(GetReferralRequest request, ServerCallContext context)
@@ -143,7 +147,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
 
         v.ThrowIfInvalid();
         var now = time.GetUtcNow();
-        var row = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             var status = ReferralWorkflow.DecideConsult((ReferralStatus)referral.Status, request.Accepted);
@@ -166,8 +170,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
             }
 
             return await SchedulingRepository.FindReferralAsync(connection, transaction, id);
-        }, context.CancellationToken);
-        return ToProto(row!);
+        }, row => ToProto(row!));
     }
 
     public async Task<Appointment> BookAppointment(BookAppointmentRequest request, ServerCallContext context)
@@ -204,6 +207,12 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
         v.ThrowIfInvalid();
 
         // Read the clearance before opening the transaction: a remote call must not hold database locks.
+        // A retry of a booking already made is answered before calling the anaesthesia service.
+        if (await _commands.FindAsync<BookAppointmentRequest, Appointment>(context, request) is { } booked)
+        {
+            return booked;
+        }
+
         ClearanceView? clearance = null;
         if (request.Kind == AppointmentKind.Procedure)
         {
@@ -213,7 +222,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
         var now = time.GetUtcNow();
         var appointmentId = Guid.NewGuid();
         var appliedVersion = protocol.AppliedVersion;
-        var appointment = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var referral = await SchedulingRepository.FindReferralAsync(connection, transaction, id) ?? throw Rpc.NotFound("Referral", request.ReferralId);
             var status = (ReferralStatus)referral.Status;
@@ -306,8 +315,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
             var summary = request.Kind == AppointmentKind.Procedure ? $"room {request.Room}, bed {bed}, {Codes.Admission(admission)}" : request.Kind.ToString();
             await SchedulingRepository.AddTimelineAsync(connection, transaction, appointmentId.ToString(), id, now, $"{request.Kind}Booked", SchedulingModule.ServiceName, summary);
             return row;
-        }, context.CancellationToken);
-        return ToProto(appointment);
+        }, ToProto);
     }
 
     public async Task<Appointment> CancelAppointment(CancelAppointmentRequest request, ServerCallContext context)
@@ -317,7 +325,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
         v.Required("reason", request.Reason, 100);
         v.ThrowIfInvalid();
         var now = time.GetUtcNow();
-        var row = await database.InTransactionAsync(async (connection, transaction) =>
+        return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             var appointment = await SchedulingRepository.FindAppointmentAsync(connection, transaction, id) ?? throw Rpc.NotFound("Appointment", request.AppointmentId);
             if (appointment.Cancelled != 0)
@@ -341,8 +349,7 @@ public sealed partial class SchedulingGrpcService(SchedulingDatabase database, O
             await SchedulingRepository.CancelAppointmentAsync(connection, transaction, id, request.Reason);
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), referralId, now, $"{(AppointmentKind)appointment.Kind}Cancelled", SchedulingModule.ServiceName, "cancelled");
             return await SchedulingRepository.FindAppointmentAsync(connection, transaction, id);
-        }, context.CancellationToken);
-        return ToProto(row!);
+        }, row => ToProto(row!));
     }
 
     public async Task<Pathway> GetPathway(GetPathwayRequest request, ServerCallContext context)

@@ -1,0 +1,14 @@
+namespace IrSuite.ServiceDefaults.Idempotency;
+
+/// <summary>Configuration section <c>Idempotency</c> (decision 0007).</summary>
+public sealed class IdempotencyOptions
+{
+    public const string Section = "Idempotency";
+
+    /// <summary>
+    /// How long a request id is remembered. After this a reused id counts as new: the row is replaced when the
+    /// id comes again. There is no background sweep yet; expired rows stay until their id is reused or an operator
+    /// deletes <c>created_at_ms</c> older than the retention.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+}
