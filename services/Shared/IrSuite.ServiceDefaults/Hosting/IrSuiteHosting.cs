@@ -1,6 +1,7 @@
 using System.Net;
 using IrSuite.Grpc;
 using IrSuite.ServiceDefaults.Clinical;
+using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +33,7 @@ public static class IrSuiteHosting
         builder.Services.TryAddSingleton<OutboxWriter>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSiteProtocol(builder.Configuration);
+        builder.Services.AddIdempotentCommands(builder.Configuration);
         builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
         DapperSetup.Configure();
         return builder.Services.AddGrpcServer().AddHealth().AddReflection()
