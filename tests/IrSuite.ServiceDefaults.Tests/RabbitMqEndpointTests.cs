@@ -66,7 +66,8 @@ public sealed class RabbitMqEndpointTests : IAsyncLifetime
         await _host.StopAsync();
         _host.Dispose();
         var names = new[] { _queue, _queue + "_error", _queue + "_skipped" };
-        var messageExchanges = new[] { typeof(Probe), typeof(Stray), typeof(Unbound) }.Select(t => t.Namespace + ":" + t.Name);
+        var messageExchanges = new[] { typeof(Probe), typeof(Stray), typeof(Unbound) }.Select(t => t.Namespace + ":" + t.Name)
+            .Append($"MassTransit:Fault--{typeof(Probe).Namespace}:{nameof(Probe)}--");
         await RealServers.DeleteAsync(_rabbit, names, names.Concat(messageExchanges));
         await _rabbit.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
