@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace IrSuite.ServiceDefaults.Messaging;
 
@@ -87,6 +88,8 @@ public static class BusSetup
         });
         // After AddMassTransit (so it stops before the bus) and before the web server, which the host adds last.
         services.AddHostedService<OutboxShutdownFlush>();
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "broker", sp => new BrokerHealthCheck(sp.GetRequiredService<IBusControl>()), HealthStatus.Unhealthy, ["ready"]));
         return services;
     }
 }

@@ -39,6 +39,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
     private readonly ILogger<OutboxRelay<TDatabase>> _logger;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _disposed = new();
+    private int _disposedFlag;
 
     public OutboxRelay(TDatabase database, IBus bus, TimeProvider time, ILogger<OutboxRelay<TDatabase>> logger)
     {
@@ -63,6 +64,13 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
 
     public override void Dispose()
     {
+        // The container hands out one instance under several registrations (relay, IOutboxRelay, hosted service) and
+        // disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposedFlag, 1) == 1)
+        {
+            return;
+        }
+
         _database.AfterCommit -= Wake;
         _disposed.Cancel();
         _disposed.Dispose();
