@@ -74,7 +74,8 @@ public sealed class HostLifecycleTests : IAsyncLifetime
         if (_cleanupQueues.Count > 0)
         {
             await using var rabbit = await RealServers.RabbitAsync();
-            await RealServers.DeleteAsync(rabbit, _cleanupQueues.SelectMany(q => new[] { q, q + "_error", q + "_skipped" }), _cleanupQueues.SelectMany(q => new[] { q, q + "_error", q + "_skipped" }));
+            var names = _cleanupQueues.SelectMany(q => new[] { q, q + "_error", q + "_skipped" }).ToList();
+            await RealServers.DeleteAsync(rabbit, names, names.Append($"{typeof(NoteWritten).Namespace}:{nameof(NoteWritten)}"));
         }
 
         if (_database.Length > 0)
