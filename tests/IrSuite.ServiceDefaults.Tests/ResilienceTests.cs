@@ -142,6 +142,16 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void TransientFaults_UnavailablePeer_RetriedByConsumersButNotByTheDatabasePipeline()
+    {
+        var unavailable = new IrSuite.Grpc.RpcException(new IrSuite.Grpc.Status(IrSuite.Grpc.StatusCode.Unavailable, "peer down"));
+        Assert.True(TransientFaults.IsTransient(unavailable));
+        Assert.False(TransientFaults.IsTransientDatabase(unavailable));
+        Assert.True(TransientFaults.IsTransientDatabase(new NpgsqlException("reset", new IOException("reset"))));
+        Assert.False(TransientFaults.IsTransient(new InvalidOperationException("a rule refuses this")));
+    }
+
+    [Fact]
     public async Task ConsumerDefinition_TransientFailure_RetriedThenFaulted_RuleFailureFaultedAtOnce()
     {
         var harness = _services.GetRequiredService<ITestHarness>();

@@ -30,7 +30,7 @@ public static class DatabaseResilience
                     args.Outcome.Exception is { } ex
                     && ex is not OperationCanceledException
                     && !(args.Context.Properties.TryGetValue(CommitSent, out var sent) && sent)
-                    && TransientFaults.IsTransient(ex)),
+                    && TransientFaults.IsTransientDatabase(ex)),
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is { } ex && TransientFaults.IsConnectionBroken(ex))

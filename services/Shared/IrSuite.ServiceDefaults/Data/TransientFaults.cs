@@ -14,12 +14,22 @@ public static class TransientFaults
 {
     public static bool IsTransient(Exception exception) => exception switch
     {
+        RpcException rpc => rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded,
+        _ => IsTransientDatabase(exception) || (exception.InnerException is { } inner && IsTransient(inner)),
+    };
+
+    /// <summary>
+    /// The database's own transient faults, the only ones the database pipeline retries: a gRPC call made inside a
+    /// transaction has its own retry in the channel and must not be multiplied by re-running the transaction.
+    /// </summary>
+    public static bool IsTransientDatabase(Exception exception) => exception switch
+    {
         PostgresException postgres => IsTransientSqlState(postgres.SqlState),
         NpgsqlException npgsql => npgsql.IsTransient || IsConnectionBroken(npgsql),
         SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
         TimeoutException or SocketException => true,
-        RpcException rpc => rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded,
-        _ => exception.InnerException is { } inner && IsTransient(inner),
+        RpcException => false,
+        _ => exception.InnerException is { } inner && IsTransientDatabase(inner),
     };
 
     /// <summary>The pooled connections to this server are likely dead (it restarted or terminated them): clear the pool.</summary>
