@@ -33,15 +33,15 @@ public static class SchedulingModule
 
     public static void AddConsumers(IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<ClearanceSignedConsumer>();
-        bus.AddConsumer<ProcedureStartedConsumer>();
-        bus.AddConsumer<ProcedureCompletedConsumer>();
-        bus.AddConsumer<ProcedureDiscontinuedConsumer>();
-        bus.AddConsumer<ObservationStartedConsumer>();
-        bus.AddConsumer<ObservationMinimumElapsedConsumer>();
-        bus.AddConsumer<PatientDischargedConsumer>();
-        bus.AddConsumer<EscalationRaisedConsumer>();
-        bus.AddConsumer<SkinDoseFollowUpRequiredConsumer>();
-        bus.AddConsumer<PreAnestheticVisitRecordedConsumer>();
+        bus.AddConsumer<ClearanceSignedConsumer, ClearanceSignedConsumerDefinition>();
+        bus.AddConsumer<ProcedureStartedConsumer, ProcedureStartedConsumerDefinition>();
+        bus.AddConsumer<ProcedureCompletedConsumer, ProcedureCompletedConsumerDefinition>();
+        bus.AddConsumer<ProcedureDiscontinuedConsumer, ProcedureDiscontinuedConsumerDefinition>();
+        bus.AddConsumer<ObservationStartedConsumer, ObservationStartedConsumerDefinition>();
+        bus.AddConsumer<ObservationMinimumElapsedConsumer, ObservationMinimumElapsedConsumerDefinition>();
+        bus.AddConsumer<PatientDischargedConsumer, PatientDischargedConsumerDefinition>();
+        bus.AddConsumer<EscalationRaisedConsumer, EscalationRaisedConsumerDefinition>();
+        bus.AddConsumer<SkinDoseFollowUpRequiredConsumer, SkinDoseFollowUpRequiredConsumerDefinition>();
+        bus.AddConsumer<PreAnestheticVisitRecordedConsumer, PreAnestheticVisitRecordedConsumerDefinition>();
     }
 }

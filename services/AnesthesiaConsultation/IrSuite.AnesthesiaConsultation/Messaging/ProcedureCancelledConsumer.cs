@@ -29,7 +29,7 @@ public sealed partial class ProcedureCancelledConsumer(
 }
 
 /// <summary>The endpoint of <see cref="ProcedureCancelledConsumer"/>, named after this service.</summary>
-public sealed class ProcedureCancelledConsumerDefinition : ConsumerDefinition<ProcedureCancelledConsumer>
+public sealed class ProcedureCancelledConsumerDefinition : IrSuiteConsumerDefinition<ProcedureCancelledConsumer>
 {
     public ProcedureCancelledConsumerDefinition()
     {

@@ -46,7 +46,7 @@ public sealed partial class ProcedureScheduledConsumer(
 }
 
 /// <summary>The endpoint of <see cref="ProcedureScheduledConsumer"/>, named after this service (other services consume the event too).</summary>
-public sealed class ProcedureScheduledConsumerDefinition : ConsumerDefinition<ProcedureScheduledConsumer>
+public sealed class ProcedureScheduledConsumerDefinition : IrSuiteConsumerDefinition<ProcedureScheduledConsumer>
 {
     public ProcedureScheduledConsumerDefinition()
     {

@@ -44,7 +44,7 @@ public sealed partial class ReferralAcceptedConsumer(
 /// The endpoint of <see cref="ReferralAcceptedConsumer"/>: named after this service, because other services
 /// consume ReferralAccepted too and, on RabbitMQ, a shared queue name would make them compete for each message.
 /// </summary>
-public sealed class ReferralAcceptedConsumerDefinition : ConsumerDefinition<ReferralAcceptedConsumer>
+public sealed class ReferralAcceptedConsumerDefinition : IrSuiteConsumerDefinition<ReferralAcceptedConsumer>
 {
     public ReferralAcceptedConsumerDefinition()
     {

@@ -74,7 +74,7 @@ public sealed partial class ProcedureCompletedConsumer(
 /// The endpoint is named after the service: each service that consumes <see cref="ProcedureCompleted"/> needs its own
 /// queue, or (on RabbitMQ) the services would compete for the same messages.
 /// </summary>
-public sealed class ProcedureCompletedConsumerDefinition : ConsumerDefinition<ProcedureCompletedConsumer>
+public sealed class ProcedureCompletedConsumerDefinition : IrSuiteConsumerDefinition<ProcedureCompletedConsumer>
 {
     public ProcedureCompletedConsumerDefinition()
     {

@@ -27,7 +27,7 @@ public sealed partial class PreAnestheticVisitRecordedConsumer(
 }
 
 /// <summary>A queue of its own per service: two services consuming the same event on RabbitMQ must not share (and split) one queue.</summary>
-public sealed class PreAnestheticVisitRecordedConsumerDefinition : ConsumerDefinition<PreAnestheticVisitRecordedConsumer>
+public sealed class PreAnestheticVisitRecordedConsumerDefinition : IrSuiteConsumerDefinition<PreAnestheticVisitRecordedConsumer>
 {
     public PreAnestheticVisitRecordedConsumerDefinition()
     {

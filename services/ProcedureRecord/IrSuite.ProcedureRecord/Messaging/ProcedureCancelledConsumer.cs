@@ -42,7 +42,7 @@ public sealed partial class ProcedureCancelledConsumer(
 }
 
 /// <summary>A queue of its own per service: two services consuming the same event on RabbitMQ must not share (and split) one queue.</summary>
-public sealed class ProcedureCancelledConsumerDefinition : ConsumerDefinition<ProcedureCancelledConsumer>
+public sealed class ProcedureCancelledConsumerDefinition : IrSuiteConsumerDefinition<ProcedureCancelledConsumer>
 {
     public ProcedureCancelledConsumerDefinition()
     {

@@ -72,7 +72,7 @@ public sealed partial class ProcedureScheduledConsumer(
 }
 
 /// <summary>A queue of its own per service: two services consuming the same event on RabbitMQ must not share (and split) one queue.</summary>
-public sealed class ProcedureScheduledConsumerDefinition : ConsumerDefinition<ProcedureScheduledConsumer>
+public sealed class ProcedureScheduledConsumerDefinition : IrSuiteConsumerDefinition<ProcedureScheduledConsumer>
 {
     public ProcedureScheduledConsumerDefinition()
     {

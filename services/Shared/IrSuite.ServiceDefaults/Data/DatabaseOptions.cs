@@ -15,5 +15,8 @@ public sealed class DatabaseOptions
     /// <summary>PostgreSQL schema of the service (one schema per service).</summary>
     public string Schema { get; set; } = "";
 
+    /// <summary>Retries of transient failures (decision 0008).</summary>
+    public DatabaseRetryOptions Retry { get; set; } = new();
+
     public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
 }

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Polly;
 
 namespace IrSuite.ServiceDefaults.Data;
 
@@ -14,6 +15,7 @@ public abstract class ServiceDatabase : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
+    private readonly ResiliencePipeline _resilience;
 
     protected ServiceDatabase(DatabaseOptions options, string serviceName)
     {
@@ -44,6 +46,8 @@ public abstract class ServiceDatabase : IAsyncDisposable
 
             _sqlite = builder.ConnectionString;
         }
+
+        _resilience = DatabaseResilience.Build(_ => ClearPool(), options.Retry);
     }
 
     public DatabaseOptions Options { get; }
@@ -56,35 +60,73 @@ public abstract class ServiceDatabase : IAsyncDisposable
     /// <summary>The assembly holding this service's <c>Migrations/NNN_name.sql</c> resources.</summary>
     public virtual System.Reflection.Assembly MigrationsAssembly => GetType().Assembly;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
-    {
-        DbConnection connection = _postgres is not null ? _postgres.CreateConnection() : new SqliteConnection(_sqlite);
-        await connection.OpenAsync(cancellationToken);
-        if (connection is SqliteConnection sqlite)
-        {
-            using var pragma = sqlite.CreateCommand();
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
+    /// <summary>Opens a connection, retrying transient failures (a restarting server, a full pool).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        await _resilience.ExecuteAsync(static async (database, token) => await database.OpenOnceAsync(token), this, cancellationToken);
 
-        return connection;
-    }
-
-    /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns, rolls back when it throws.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction; commits when it returns, rolls back when it throws. A transient
+    /// failure before the commit runs the whole transaction again on a new connection, so <paramref name="work"/> must
+    /// only touch the database; a failed commit is never retried (its outcome is unknown).
+    /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            var result = await _resilience.ExecuteAsync(
+                static async (ctx, state) => await state.Database.TransactionOnceAsync(state.Work, ctx),
+                context,
+                (Database: this, Work: work));
+            AfterCommit?.Invoke();
+            return result;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>Drops the pooled PostgreSQL connections (they are dead after a server restart or a terminated backend).</summary>
+    public void ClearPool() => _postgres?.Clear();
+
+    /// <summary>Raised after each commit (wakes the outbox relay without waiting for its poll).</summary>
+    public event Action? AfterCommit;
+
+    private async Task<DbConnection> OpenOnceAsync(CancellationToken cancellationToken)
+    {
+        DbConnection connection = _postgres is not null ? _postgres.CreateConnection() : new SqliteConnection(_sqlite);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (connection is SqliteConnection sqlite)
+            {
+                using var pragma = sqlite.CreateCommand();
+                pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<T> TransactionOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, ResilienceContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        await using var connection = await OpenOnceAsync(cancellationToken);
         // SQLite: BEGIN IMMEDIATE (serializable) takes the write lock up front, so concurrent writers queue instead of deadlocking.
         await using var transaction = await connection.BeginTransactionAsync(
             _postgres is not null ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, cancellationToken);
         var result = await work(connection, transaction);
+        context.Properties.Set(DatabaseResilience.CommitSent, true);
         await transaction.CommitAsync(cancellationToken);
-        AfterCommit?.Invoke();
         return result;
     }
-
-    /// <summary>Raised after each commit (wakes the outbox relay without waiting for its poll).</summary>
-    public event Action? AfterCommit;
 
     public async ValueTask DisposeAsync()
     {

@@ -17,6 +17,15 @@ namespace IrSuite.ServiceDefaults.Hosting;
 /// <summary>The wiring every IrSuite host shares, so each Program.cs stays a few lines.</summary>
 public static class IrSuiteHosting
 {
+    /// <summary>grpc.health.v1 name of the liveness probe: SERVING while the process runs (checks tagged "live").</summary>
+    public const string LivenessService = "liveness";
+
+    /// <summary>
+    /// grpc.health.v1 name of the readiness probe: NOT_SERVING while a database or the broker is unreachable (checks
+    /// tagged "ready": each database, and MassTransit's bus check). "" and every served service report the same.
+    /// </summary>
+    public const string ReadinessService = "readiness";
+
     /// <summary>
     /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), the clock,
     /// channels to peer services, the site protocol (and its read-only gRPC service), and health and reflection.
@@ -36,7 +45,13 @@ public static class IrSuiteHosting
         builder.Services.AddIdempotentCommands(builder.Configuration);
         builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
         DapperSetup.Configure();
-        return builder.Services.AddGrpcServer().AddHealth().AddReflection()
+        return builder.Services.AddGrpcServer()
+            .AddHealth(o =>
+            {
+                o.Services[LivenessService] = r => r.Tags.Contains("live");
+                o.Services[ReadinessService] = r => r.Tags.Contains("ready");
+            })
+            .AddReflection()
             .AddService<SiteProtocolGrpcService>(IrSuite.Protocol.V1.ProtocolReflection.Descriptor.Services[0]);
     }
 
@@ -56,6 +71,7 @@ public static class IrSuiteHosting
 
         services.AddSingleton(_ => create(options));
         services.AddSingleton<OutboxRelay<TDatabase>>();
+        services.AddSingleton<IOutboxRelay>(sp => sp.GetRequiredService<OutboxRelay<TDatabase>>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TDatabase>>());
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{service}", sp => new DatabaseHealthCheck(sp.GetRequiredService<TDatabase>()), HealthStatus.Unhealthy, ["ready"]));

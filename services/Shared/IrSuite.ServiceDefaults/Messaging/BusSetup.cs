@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace IrSuite.ServiceDefaults.Messaging;
 
@@ -22,15 +23,19 @@ public sealed class BusOptions
 
     public string Password { get; set; } = "";
 
+    /// <summary>Prefix of every endpoint (queue) name; empty in the services, unique per run in real-broker tests.</summary>
+    public string EndpointPrefix { get; set; } = "";
+
     public bool IsRabbitMq => string.Equals(Transport, "rabbitmq", StringComparison.OrdinalIgnoreCase);
 }
 
 public static class BusSetup
 {
     /// <summary>
-    /// MassTransit with the consumers the caller registers: kebab-case endpoint names, quorum queues on
-    /// RabbitMQ, publisher confirms (MassTransit's default), short in-memory retries for transient faults
-    /// (then the <c>_error</c> queue), and usage telemetry off (it would post to an outside host).
+    /// MassTransit with the consumers the caller registers (each with its <see cref="IrSuiteConsumerDefinition{TConsumer}"/>:
+    /// short retries of transient faults, then the <c>_error</c> queue): kebab-case endpoint names, quorum queues on
+    /// RabbitMQ, publisher confirms, usage telemetry off (it would post to an outside host), and the outbox flush that
+    /// runs at shutdown between the web server and the bus (decision 0008).
     /// </summary>
     public static IServiceCollection AddIrSuiteBus(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> registerConsumers)
     {
@@ -40,7 +45,7 @@ public static class BusSetup
             bus.DisableUsageTelemetry();
             // Queue names include the consumer's namespace: two services consuming the same event (scheduling
             // and discharge both consume ProcedureCompleted) must get a queue each, not compete on one.
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(includeNamespace: true));
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.EndpointPrefix, includeNamespace: true));
             registerConsumers(bus);
             if (options.IsRabbitMq)
             {
@@ -60,8 +65,10 @@ public static class BusSetup
                             host.Username(options.Username);
                             host.Password(options.Password);
                         }
+
+                        // MassTransit's default, stated because the outbox marks a row sent only after the broker confirmed it.
+                        host.PublisherConfirmation = true;
                     });
-                    cfg.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
                     cfg.ConfigureEndpoints(context);
                 });
             }
@@ -69,7 +76,6 @@ public static class BusSetup
             {
                 bus.UsingInMemory((context, cfg) =>
                 {
-                    cfg.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
                     cfg.ConfigureEndpoints(context);
                 });
             }
@@ -80,6 +86,10 @@ public static class BusSetup
             o.WaitUntilStarted = true;
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
+        // After AddMassTransit (so it stops before the bus) and before the web server, which the host adds last.
+        services.AddHostedService<OutboxShutdownFlush>();
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "broker", sp => new BrokerHealthCheck(sp.GetRequiredService<IBusControl>()), HealthStatus.Unhealthy, ["ready"]));
         return services;
     }
 }
