@@ -108,6 +108,8 @@ public sealed class RawGrpcClient(Uri address) : IDisposable
         EnableMultipleHttp2Connections = true,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(10),
+        // Non-ASCII header values go on the wire as raw Latin-1 bytes instead of being refused by the client.
+        RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1,
     });
 
     public async Task<RawOutcome> SendAsync(RawRequest request)
@@ -116,7 +118,7 @@ public sealed class RawGrpcClient(Uri address) : IDisposable
         using var reset = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(hang.Token, reset.Token);
         var bodySent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var message = new HttpRequestMessage(request.Method, new Uri(address, request.Path))
+        using var message = new HttpRequestMessage(request.Method, new Uri(address.GetLeftPart(UriPartial.Authority) + request.Path))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
