@@ -67,6 +67,9 @@ public enum RawOutcomeKind
 
 public sealed record RawOutcome(RawOutcomeKind Kind, int HttpStatus, string? GrpcStatus, string? GrpcMessage, string? StatusDetails, string? Error)
 {
+    /// <summary>The response body (framed messages) of an answered call.</summary>
+    public byte[] Body { get; init; } = [];
+
     /// <summary>The grpc-status as a code 0-16, or null when missing or not a valid code.</summary>
     public IrSuite.Grpc.StatusCode? Code =>
         int.TryParse(GrpcStatus, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) && code is >= 0 and <= 16
@@ -147,7 +150,7 @@ public sealed class RawGrpcClient(Uri address) : IDisposable
         try
         {
             using var response = await _invoker.SendAsync(message, linked.Token);
-            _ = await response.Content.ReadAsByteArrayAsync(linked.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
             if (reset.IsCancellationRequested)
             {
                 return new RawOutcome(RawOutcomeKind.ResetByClient, (int)response.StatusCode, null, null, null, null);
@@ -156,7 +159,7 @@ public sealed class RawGrpcClient(Uri address) : IDisposable
             var grpcStatus = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status");
             var grpcMessage = Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message");
             var details = Header(response.TrailingHeaders, "grpc-status-details-bin") ?? Header(response.Headers, "grpc-status-details-bin");
-            return new RawOutcome(RawOutcomeKind.Answered, (int)response.StatusCode, grpcStatus, grpcMessage, details, null);
+            return new RawOutcome(RawOutcomeKind.Answered, (int)response.StatusCode, grpcStatus, grpcMessage, details, null) { Body = body };
         }
         catch (OperationCanceledException) when (reset.IsCancellationRequested)
         {
