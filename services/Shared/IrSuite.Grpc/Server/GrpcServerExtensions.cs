@@ -46,6 +46,10 @@ public static class GrpcServerExtensions
         kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
         kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
         kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+        // gRPC metadata is ASCII, but one non-ASCII header byte would make Kestrel close the whole HTTP/2 connection
+        // (PROTOCOL_ERROR) and fail every call multiplexed on it: read such bytes as Latin-1 and let the runtime
+        // answer just that call with a gRPC status.
+        kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
         kestrel.Listen(endpoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Google.Protobuf.Reflection;
+using IrSuite.Grpc.Server;
+using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.SuiteHost.Demo;
+using IrSuite.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using DischargeV1 = IrSuite.Discharge.V1;
+
+namespace IrSuite.Fuzz.Tests;
+
+/// <summary>
+/// The embedded suite in-process on a free port (temp data dir, manual clock), every Error-level log captured,
+/// and a raw HTTP/2 client. One per test class.
+/// </summary>
+public sealed class FuzzSuite : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("irsuite-fuzz-").FullName;
+    private WebApplication _suite = null!;
+
+    public ManualTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public ErrorLogCollector Errors { get; } = new();
+
+    public RawGrpcClient Client { get; private set; } = null!;
+
+    public IrSuite.Grpc.Client.GrpcChannel Channel { get; private set; } = null!;
+
+    /// <summary>Every method of every ir.* service the host serves (from the registered descriptors).</summary>
+    public IReadOnlyList<MethodDescriptor> Methods { get; private set; } = [];
+
+    public IReadOnlyList<string> ServiceNames { get; private set; } = [];
+
+    public bool HostStopping => _suite.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested;
+
+    public async Task InitializeAsync()
+    {
+        var port = PeerProcess.FreePort();
+        _suite = SuiteHost.SuiteHost.Build([], builder =>
+        {
+            builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
+            builder.Configuration["Data:Directory"] = _data;
+            // Information logs to the console would cost more than the calls themselves; errors are what is judged.
+            builder.Configuration["Logging:LogLevel:Default"] = "Warning";
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(Errors);
+            builder.Services.AddSingleton<TimeProvider>(Time);
+        });
+        await _suite.MigrateAsync(SuiteHost.SuiteHost.Databases);
+        await _suite.StartAsync();
+        var registry = _suite.Services.GetRequiredService<GrpcServiceRegistry>();
+        var services = registry.Registrations.Select(r => r.Descriptor).Where(d => d.FullName.StartsWith("ir.", StringComparison.Ordinal)).ToList();
+        ServiceNames = services.Select(s => s.FullName).ToList();
+        Methods = services.SelectMany(s => s.Methods).ToList();
+        Client = new RawGrpcClient(new Uri($"http://127.0.0.1:{port}"));
+        Channel = IrSuite.Grpc.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        Channel.Dispose();
+        await _suite.StopAsync();
+        await _suite.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    /// <summary>
+    /// Real ids for the fuzzer to aim at, so mutated requests reach past NOT_FOUND into the gates: one patient walked
+    /// to discharge, one booked for the procedure, one prepared (referral, consult, clearance, consent, labs).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SeedPathwaysAsync()
+    {
+        var discharge = DischargeV1.DischargeReflection.Descriptor.Services[0];
+        var status = IrSuite.Grpc.Method<DischargeV1.GetObservationStatusRequest, DischargeV1.ObservationStatus>.Create(discharge, "GetObservationStatus");
+        var walker = new PathwayWalker(PathwayEndpoints.AllOn(Channel), Time)
+        {
+            AdvanceClock = by =>
+            {
+                Time.Advance(by);
+                return Task.CompletedTask;
+            },
+            WaitForObservationMinimum = async referralId =>
+            {
+                Time.Advance(TimeSpan.FromHours(2));
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (!(await Channel.UnaryAsync(status, new DischargeV1.GetObservationStatusRequest { ReferralId = referralId })).MinimumElapsed)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "The observation minimum did not elapse.");
+                    await Task.Delay(20);
+                }
+            },
+        };
+        var walked = await walker.WalkAsync(1, ["L1"]);
+        var booked = await walker.ScheduleProcedureAsync(2, ["T12", "L2"]);
+        var prepared = await walker.PrepareAsync(3, new PatientProfile { Levels = ["L4"] });
+        return [walked.Pathway.Referral.ReferralId, booked, prepared.Referral.ReferralId];
+    }
+}
+
+/// <summary>Keeps every log entry at Error or above, from any category (the services, the runtime, Kestrel, MassTransit).</summary>
+public sealed class ErrorLogCollector : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _entries = new();
+
+    public IReadOnlyCollection<string> Entries => _entries;
+
+    public ILogger CreateLogger(string categoryName) => new Collector(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(ErrorLogCollector owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner._entries.Enqueue($"{logLevel} {category}[{eventId.Id}]: {formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message}");
+            }
+        }
+    }
+}
