@@ -74,6 +74,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService
                     break; // keep order: later rows wait for this one
                 }
 
+                Faults.FaultInjection.Hit(Faults.FaultInjection.RelayAfterPublish);
                 await connection.ExecuteAsync("UPDATE outbox_message SET dispatched_at_ms = @now WHERE seq = @seq", new { now, seq = row.Seq }, transaction);
                 sent++;
             }
