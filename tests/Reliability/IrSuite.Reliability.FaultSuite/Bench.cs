@@ -16,7 +16,7 @@ public static class Bench
     public static async Task<string> RunAsync(FaultSuite faults, int patients, int concurrency, TimeSpan observationMinimum)
     {
         Ledger.Current = new Ledger();
-        await using var suite = await SuiteUnderTest.CreateAsync(faults.Postgres, faults.Rabbit, "bench_" + Guid.NewGuid().ToString("N")[..6], observationMinimum);
+        await using var suite = await SuiteUnderTest.CreateAsync(faults.Postgres, faults.Rabbit, "bench_" + Guid.NewGuid().ToString("N")[..6], observationMinimum, faults.Template);
         await suite.StartAsync();
         var pids = suite.Processes.ToDictionary(p => p.Key, p => p.Value.Pid);
         pids["rabbitmq"] = faults.Rabbit.Pid;

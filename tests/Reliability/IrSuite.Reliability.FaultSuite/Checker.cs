@@ -25,6 +25,9 @@ public sealed record ScenarioResult(
 {
     public int DeliveredDuplicates => DeliveredTotal - DeliveredUnique;
 
+    /// <summary>Minimum-observation timers: observations opened, timers fired, fired before their due time.</summary>
+    public (int Expected, int Fired, int Early) Timers { get; init; }
+
     public int Lost => LostToSink + LostDownstream;
 }
 
@@ -98,6 +101,7 @@ public sealed class Checker(SuiteUnderTest suite, PrivateRabbitMq rabbit, EventS
         var timerDuplicates = await connection.ExecuteScalarAsync<int>(
             "SELECT coalesce(sum(n - 1), 0)::int FROM (SELECT count(*) AS n FROM discharge.outbox_message WHERE message_type LIKE '%ObservationMinimumElapsed%' GROUP BY aggregate_id HAVING count(*) > 1) d");
 
+        var (expected, fired, early, _) = await TimersAsync();
         return new ScenarioResult(
             scenario,
             outcomes.Count,
@@ -115,7 +119,10 @@ public sealed class Checker(SuiteUnderTest suite, PrivateRabbitMq rabbit, EventS
             ghost,
             recoverySeconds,
             maxBacklog,
-            notes);
+            notes)
+        {
+            Timers = (expected, fired, early),
+        };
     }
 
     /// <summary>T9: minimum-observation timers expected (observations opened), fired, fired twice, fired early.</summary>

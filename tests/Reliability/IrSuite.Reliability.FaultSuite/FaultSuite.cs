@@ -47,11 +47,15 @@ public sealed class ScenarioContext(PrivatePostgres postgres, PrivateRabbitMq ra
 /// </summary>
 public sealed class FaultSuite : IAsyncDisposable
 {
-    private FaultSuite(PrivatePostgres postgres, PrivateRabbitMq rabbit)
+    private FaultSuite(PrivatePostgres postgres, PrivateRabbitMq rabbit, string template)
     {
         Postgres = postgres;
         Rabbit = rabbit;
+        Template = template;
     }
+
+    /// <summary>The migrated database every scenario copies.</summary>
+    public string Template { get; }
 
     public PrivatePostgres Postgres { get; }
 
@@ -64,15 +68,16 @@ public sealed class FaultSuite : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         var postgres = await PrivatePostgres.StartAsync();
         var rabbit = await PrivateRabbitMq.StartAsync();
-        log?.Invoke($"private PostgreSQL :{postgres.Port} and RabbitMQ :{rabbit.Port} up in {watch.Elapsed.TotalSeconds:F1} s");
-        return new FaultSuite(postgres, rabbit) { Log = log };
+        var template = await SuiteUnderTest.CreateTemplateAsync(postgres, rabbit);
+        log?.Invoke($"private PostgreSQL :{postgres.Port} and RabbitMQ :{rabbit.Port} up, template migrated in {watch.Elapsed.TotalSeconds:F1} s");
+        return new FaultSuite(postgres, rabbit, template) { Log = log };
     }
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, int patients, int concurrency, TimeSpan observationMinimum, string? ledgerPath = null)
     {
         Ledger.Current = new Ledger();
         var name = scenario.Name.ToLowerInvariant() + "_" + Guid.NewGuid().ToString("N")[..6];
-        await using var suite = await SuiteUnderTest.CreateAsync(Postgres, Rabbit, name, observationMinimum);
+        await using var suite = await SuiteUnderTest.CreateAsync(Postgres, Rabbit, name, observationMinimum, Template);
         var completed = 0;
         var context = new ScenarioContext(Postgres, Rabbit, suite, () => Volatile.Read(ref completed));
         EventSink? sink = null;
@@ -83,11 +88,8 @@ public sealed class FaultSuite : IAsyncDisposable
                 sink = context.Sink = await EventSink.StartAsync(Rabbit, suite.VirtualHost);
             }
 
-            foreach (var service in scenario.StartFirst ?? SuiteUnderTest.Services.Select(s => s.Service).ToList())
-            {
-                var hook = scenario.Hook is { } h && h.Service == service ? h.Settings : null;
-                await suite.Processes[service].StartAsync(hook);
-            }
+            await Task.WhenAll((scenario.StartFirst ?? SuiteUnderTest.Services.Select(s => s.Service).ToList())
+                .Select(service => suite.Processes[service].StartAsync(scenario.Hook is { } h && h.Service == service ? h.Settings : null)));
 
             var checker = new Checker(suite, Rabbit, sink);
             using var stop = new CancellationTokenSource();

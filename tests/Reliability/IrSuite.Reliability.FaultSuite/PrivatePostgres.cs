@@ -74,11 +74,11 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    public async Task CreateDatabaseAsync(string name)
+    public async Task CreateDatabaseAsync(string name, string? template)
     {
         await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}" + (template is null ? "" : $" TEMPLATE {template}"), connection);
         await command.ExecuteNonQueryAsync();
     }
 
