@@ -17,6 +17,7 @@ public static class Bench
     {
         Ledger.Current = new Ledger();
         await using var suite = await SuiteUnderTest.CreateAsync(faults.Postgres, faults.Rabbit, "bench_" + Guid.NewGuid().ToString("N")[..6], observationMinimum, faults.Template);
+        faults.Running = suite;
         await suite.StartAsync();
         var pids = suite.Processes.ToDictionary(p => p.Key, p => p.Value.Pid);
         pids["rabbitmq"] = faults.Rabbit.Pid;

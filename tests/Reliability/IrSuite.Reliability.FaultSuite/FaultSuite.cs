@@ -63,6 +63,9 @@ public sealed class FaultSuite : IAsyncDisposable
 
     public Action<string>? Log { get; init; }
 
+    /// <summary>The scenario's services while it runs (stopped by <see cref="DisposeAsync"/> on an interrupt).</summary>
+    public SuiteUnderTest? Running { get; set; }
+
     public static async Task<FaultSuite> StartAsync(Action<string>? log = null)
     {
         var watch = Stopwatch.StartNew();
@@ -78,6 +81,7 @@ public sealed class FaultSuite : IAsyncDisposable
         Ledger.Current = new Ledger();
         var name = scenario.Name.ToLowerInvariant() + "_" + Guid.NewGuid().ToString("N")[..6];
         await using var suite = await SuiteUnderTest.CreateAsync(Postgres, Rabbit, name, observationMinimum, Template);
+        Running = suite;
         var completed = 0;
         var context = new ScenarioContext(Postgres, Rabbit, suite, () => Volatile.Read(ref completed));
         EventSink? sink = null;
@@ -199,6 +203,14 @@ public sealed class FaultSuite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Running is { } running)
+        {
+            foreach (var process in running.Processes.Values)
+            {
+                await process.KillAsync();
+            }
+        }
+
         await Rabbit.DisposeAsync();
         await Postgres.DisposeAsync();
     }

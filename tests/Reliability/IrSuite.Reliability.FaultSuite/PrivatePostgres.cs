@@ -53,7 +53,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     /// <summary>T5a: a fast restart (pg_ctl -m fast restart: connections are terminated, the server comes back).</summary>
     public Task RestartFastAsync() =>
-        AsPostgresAsync(Bin + "pg_ctl", "-D", DataDir, "-m", "fast", "-w", "-t", "60", "restart");
+        AsPostgresAsync(Bin + "pg_ctl", "-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-m", "fast", "-w", "-t", "60", "restart");
 
     /// <summary>T5b: kill -9 the postmaster, wait for its backends to go, start again (crash recovery from WAL).</summary>
     public async Task KillAndRestartAsync(TimeSpan down)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using IrSuite.Reliability.FaultSuite;
 
 // faults [--patients N] [--concurrency C] [--scenarios T0,T1,...]   the fault table
@@ -12,6 +13,17 @@ string Option(string name, string fallback)
 var patients = int.Parse(Option("patients", "200"), System.Globalization.CultureInfo.InvariantCulture);
 var minimum = TimeSpan.FromSeconds(double.Parse(Option("observation-seconds", "2"), System.Globalization.CultureInfo.InvariantCulture));
 await using var suite = await FaultSuite.StartAsync(Console.WriteLine);
+// timeout(1), Ctrl+C or SIGTERM: stop the services and private servers (by their process ids) before leaving.
+void Interrupted(PosixSignalContext context)
+{
+    context.Cancel = true;
+    Console.WriteLine("interrupted: stopping the services and the private servers");
+    suite.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+    Environment.Exit(130);
+}
+
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupted);
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupted);
 if (command == "bench")
 {
     foreach (var concurrency in Option("concurrency", "1,4,8").Split(',').Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)))
