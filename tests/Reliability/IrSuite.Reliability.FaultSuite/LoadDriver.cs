@@ -13,10 +13,12 @@ public sealed record PathwayOutcome(int Patient, string? ReferralId, bool Ok, st
 /// </summary>
 public sealed class LoadDriver(SuiteUnderTest suite)
 {
+    public TimeSpan EventTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
     public async Task<IReadOnlyList<PathwayOutcome>> RunAsync(int patients, int concurrency, TimeSpan deadline, int firstPatient = 1, Action<int>? onCompleted = null)
     {
         var endpoints = new PathwayEndpoints(suite.Channel("scheduling"), suite.Channel("anesthesia-consultation"), suite.Channel("procedure-record"), suite.Channel("discharge"));
-        var walker = new PathwayWalker(endpoints, TimeProvider.System) { EventTimeout = TimeSpan.FromSeconds(90) };
+        var walker = new PathwayWalker(endpoints, TimeProvider.System) { EventTimeout = EventTimeout };
         var outcomes = new ConcurrentBag<PathwayOutcome>();
         using var cts = new CancellationTokenSource(deadline);
         var done = 0;

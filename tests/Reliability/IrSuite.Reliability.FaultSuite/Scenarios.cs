@@ -129,13 +129,14 @@ public static class Scenarios
         StartFirst = ["scheduling"],
         SinkFirst = false,
         ExpectNoLoss = false,
+        EventTimeout = TimeSpan.FromSeconds(20),
         Fault = async c =>
         {
-            await c.WaitForLoadAsync(LoadBound);
-            foreach (var service in new[] { "anesthesia-consultation", "procedure-record", "discharge" })
-            {
-                await c.Suite.Processes[service].StartAsync();
-            }
+            // The consumers start once scheduling has published its first ReferralAccepted (into no queue yet).
+            await OsProcess.WaitUntilAsync(async () =>
+                (await new Checker(c.Suite, c.Rabbit, null).OutboxAsync()).Any(r => r.MessageType.Contains("ReferralAccepted", StringComparison.Ordinal) && r.DispatchedAtMs is not null),
+                LoadBound, TimeSpan.FromMilliseconds(50));
+            await Task.WhenAll(new[] { "anesthesia-consultation", "procedure-record", "discharge" }.Select(s => c.Suite.Processes[s].StartAsync()));
         },
     };
 

@@ -8,6 +8,7 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
 {
     private readonly StringBuilder _output = new();
     private Process? _process;
+    private bool _disposed;
 
     public string Service => service;
 
@@ -56,7 +57,7 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
 
     public async Task KillAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null && !_disposed && !_process.HasExited)
         {
             await OsProcess.SignalAsync(_process.Id, "KILL");
             await _process.WaitForExitAsync();
@@ -92,6 +93,7 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
+        _disposed = true;
         _process?.Dispose();
     }
 }
