@@ -136,6 +136,10 @@ public sealed class SuiteUnderTest : IAsyncDisposable
             ["SiteProtocol__Observation__Minimum__Value"] = ObservationMinimum.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             // Real time: the walk books the slot hours ahead, so the 2-day consult lead time is set to 0 here.
             ["SiteProtocol__Anesthesia__ConsultLeadDays__Value"] = "0",
+            // The walk books patient n at now + 2 h + n x 90 min: with hundreds of patients the last slots are days
+            // ahead, beyond the default 5-day lab validity and the pre-anaesthetic visit window.
+            ["SiteProtocol__Bleeding__LabValidityDays__Value"] = "60",
+            ["SiteProtocol__Anesthesia__PreAnestheticVisitWithinHours__Value"] = "2000",
             ["Discharge__SweepInterval"] = "00:00:00.200",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
