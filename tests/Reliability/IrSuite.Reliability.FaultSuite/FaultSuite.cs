@@ -144,7 +144,7 @@ public sealed class FaultSuite : IAsyncDisposable
                 faultEndMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             }) : Task.CompletedTask;
 
-            var deadline = TimeSpan.FromSeconds(Math.Max(120, patients * 3));
+            var deadline = TimeSpan.FromSeconds(Math.Max(180, patients * 4));
             var load = new LoadDriver(suite) { EventTimeout = scenario.EventTimeout }.RunAsync(patients, concurrency, deadline, onCompleted: n => Volatile.Write(ref completed, n));
             var fault = scenario.Fault is { } act ? Task.Run(async () =>
             {
@@ -164,7 +164,8 @@ public sealed class FaultSuite : IAsyncDisposable
             await sampler;
             if (!drained)
             {
-                context.Notes.Add("drain cap reached");
+                var stuck = (await Rabbit.ListQueuesAsync(suite.VirtualHost)).Where(q => q.Messages > 0).Select(q => $"{q.Name}={q.Messages}/{q.Consumers}c");
+                context.Notes.Add($"drain cap reached (backlog {await checker.BacklogAsync()}; queues {string.Join(" ", stuck)})");
             }
 
             double? recovery = null;

@@ -22,6 +22,7 @@ public sealed class LoadDriver(SuiteUnderTest suite)
         var outcomes = new ConcurrentBag<PathwayOutcome>();
         using var cts = new CancellationTokenSource(deadline);
         var done = 0;
+        var abandoned = new ConcurrentBag<Task>();
         await Parallel.ForEachAsync(Enumerable.Range(firstPatient, patients), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (patient, token) =>
         {
             if (cts.IsCancellationRequested)
@@ -38,7 +39,7 @@ public sealed class LoadDriver(SuiteUnderTest suite)
             if (winner != walk)
             {
                 outcomes.Add(new PathwayOutcome(patient, null, false, "run deadline", seconds));
-                _ = walk.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                abandoned.Add(walk);
                 return;
             }
 
@@ -55,6 +56,9 @@ public sealed class LoadDriver(SuiteUnderTest suite)
 
             onCompleted?.Invoke(Interlocked.Increment(ref done));
         });
+        // Walks cut off by the deadline still run (the walker takes no token); wait for them, bounded (each step has
+        // a deadline and each event wait a timeout), so none commits while the checker reads.
+        await Task.WhenAny(Task.WhenAll(abandoned).ContinueWith(_ => { }, TaskScheduler.Default), Task.Delay(TimeSpan.FromMinutes(3)));
         return outcomes.OrderBy(o => o.Patient).ToList();
     }
 }
