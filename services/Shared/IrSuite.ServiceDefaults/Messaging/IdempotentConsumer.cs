@@ -29,10 +29,12 @@ public abstract class IdempotentConsumer<TMessage, TDatabase>(TDatabase database
             if (inserted == 1)
             {
                 await HandleAsync(context.Message, connection, transaction, context.CancellationToken);
+                Faults.FaultInjection.Hit(Faults.FaultInjection.ConsumerBeforeCommit);
             }
 
             return inserted;
         }, context.CancellationToken);
+        Faults.FaultInjection.Hit(Faults.FaultInjection.ConsumerAfterCommit);
     }
 
     /// <summary>Applies the message; runs at most once per message id, inside the inbox transaction.</summary>

@@ -131,6 +131,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                     break; // the broker failed: the rest of the batch would fail the same way
                 }
 
+                Faults.FaultInjection.Hit(Faults.FaultInjection.RelayAfterPublish);
                 await connection.ExecuteAsync("UPDATE outbox_message SET dispatched_at_ms = @now WHERE seq = @seq", new { now, seq = row.Seq }, transaction);
                 sent++;
             }

@@ -1,0 +1,48 @@
+namespace IrSuite.ServiceDefaults.Faults;
+
+/// <summary>
+/// Crash points for the fault-injection suite (tests/Reliability). Off unless the process environment names a
+/// point: <c>Faults__Point</c> = <c>consumer-before-commit</c> | <c>consumer-after-commit</c> |
+/// <c>relay-after-publish</c>, and <c>Faults__After</c> = N (default 1) fires on the Nth hit of that point, once:
+/// the process dies at once (<see cref="Environment.FailFast(string)"/>: no shutdown hooks, no flushing), so the
+/// harness sees what a real crash leaves behind. Environment.Exit would run the host's graceful stop, which waits
+/// for the very call that is exiting. Read once at start-up; when off, a hit is one static field read.
+/// </summary>
+public static class FaultInjection
+{
+    public const string ConsumerBeforeCommit = "consumer-before-commit";
+
+    public const string ConsumerAfterCommit = "consumer-after-commit";
+
+    public const string RelayAfterPublish = "relay-after-publish";
+
+    private static readonly string? ArmedPoint = ReadPoint();
+    private static readonly long FireOn = ReadAfter();
+    private static long _hits;
+
+    /// <summary>True when a crash point is armed in this process.</summary>
+    public static bool IsArmed => ArmedPoint is not null;
+
+    /// <summary>Marks that execution reached <paramref name="point"/>; terminates the process on the armed hit.</summary>
+    public static void Hit(string point)
+    {
+        if (ArmedPoint is null || !string.Equals(point, ArmedPoint, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _hits) == FireOn)
+        {
+            Environment.FailFast("fault injected at " + point);
+        }
+    }
+
+    private static string? ReadPoint()
+    {
+        var point = Environment.GetEnvironmentVariable("Faults__Point");
+        return point is ConsumerBeforeCommit or ConsumerAfterCommit or RelayAfterPublish ? point : null;
+    }
+
+    private static long ReadAfter() =>
+        long.TryParse(Environment.GetEnvironmentVariable("Faults__After"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var after) && after > 0 ? after : 1;
+}

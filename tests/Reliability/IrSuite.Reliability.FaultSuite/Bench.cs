@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace IrSuite.Reliability.FaultSuite;
+
+/// <summary>
+/// The T0 throughput baseline (issue 5 item 8): complete pathways per second, p50/p99 per RPC (client side, from the
+/// ledger), event propagation p50/p99 (outbox commit to the consumer's inbox row), CPU seconds and peak RSS per process.
+/// A benchmark that prints figures, not a test.
+/// </summary>
+public static class Bench
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    public static async Task<string> RunAsync(FaultSuite faults, int patients, int concurrency, TimeSpan observationMinimum)
+    {
+        Ledger.Current = new Ledger();
+        await using var suite = await SuiteUnderTest.CreateAsync(faults.Postgres, faults.Rabbit, "bench_" + Guid.NewGuid().ToString("N")[..6], observationMinimum, faults.Template);
+        faults.Running = suite;
+        await suite.StartAsync();
+        var pids = suite.Processes.ToDictionary(p => p.Key, p => p.Value.Pid);
+        pids["rabbitmq"] = faults.Rabbit.Pid;
+        pids["postgres"] = faults.Postgres.Pid;
+        var before = pids.ToDictionary(p => p.Key, p => CpuTicks(p.Key, p.Value));
+        var watch = Stopwatch.StartNew();
+        var outcomes = await new LoadDriver(suite).RunAsync(patients, concurrency, TimeSpan.FromSeconds(Math.Max(120, patients * 2)));
+        var elapsed = watch.Elapsed.TotalSeconds;
+        var after = pids.ToDictionary(p => p.Key, p => CpuTicks(p.Key, p.Value));
+        var checker = new Checker(suite, faults.Rabbit, null);
+        await checker.DrainAsync(TimeSpan.FromSeconds(60));
+        var outbox = (await checker.OutboxAsync()).ToDictionary(r => r.MessageId, StringComparer.Ordinal);
+        var propagation = (await checker.InboxAsync()).Where(i => outbox.ContainsKey(i.MessageId)).Select(i => (double)(i.ReceivedAtMs - outbox[i.MessageId].CreatedAtMs)).ToList();
+
+        var text = new StringBuilder();
+        var ok = outcomes.Count(o => o.Ok);
+        text.AppendLine(CultureInfo.InvariantCulture, $"## concurrency {concurrency}: {ok}/{outcomes.Count} pathways in {elapsed:F1} s = {ok / elapsed:F2} pathways/s (observation minimum {observationMinimum.TotalSeconds:F0} s of each pathway is waiting)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"pathway duration p50 {Percentile(outcomes.Where(o => o.Ok).Select(o => o.Seconds * 1000).ToList(), 50):F0} ms, p99 {Percentile(outcomes.Where(o => o.Ok).Select(o => o.Seconds * 1000).ToList(), 99):F0} ms");
+        text.AppendLine(CultureInfo.InvariantCulture, $"event propagation (outbox commit -> consumer applied), {propagation.Count} deliveries: p50 {Percentile(propagation, 50):F0} ms, p99 {Percentile(propagation, 99):F0} ms");
+        text.AppendLine("| rpc | calls | p50 ms | p99 ms |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var rpc in Ledger.Current.Entries.Where(e => e.Outcome == "ok").GroupBy(e => e.Rpc).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ms = rpc.Select(e => e.Ms).ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {rpc.Key} | {ms.Count} | {Percentile(ms, 50):F1} | {Percentile(ms, 99):F1} |");
+        }
+
+        text.AppendLine("| process | CPU % of one core during the load | peak RSS MB |");
+        text.AppendLine("|---|---|---|");
+        foreach (var (name, pid) in pids)
+        {
+            var cpu = (after[name] - before[name]) / TicksPerSecond / elapsed * 100;
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {cpu:F0} | {PeakRssMb(name, pid):F0} |");
+        }
+
+        return text.ToString();
+    }
+
+    public static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        values.Sort();
+        var rank = (int)Math.Ceiling(p / 100 * values.Count) - 1;
+        return values[Math.Clamp(rank, 0, values.Count - 1)];
+    }
+
+    /// <summary>utime + stime of the process (PostgreSQL and RabbitMQ: summed over the server's process tree).</summary>
+    private static long CpuTicks(string name, int pid) => Tree(name, pid).Sum(p =>
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{p}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    });
+
+    private static double PeakRssMb(string name, int pid) => Tree(name, pid).Sum(p =>
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{p}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    });
+
+    private static List<int> Tree(string name, int pid)
+    {
+        var pids = new List<int> { pid };
+        if (name is "postgres")
+        {
+            foreach (var dir in Directory.GetDirectories("/proc").Select(Path.GetFileName))
+            {
+                if (int.TryParse(dir, out var child))
+                {
+                    try
+                    {
+                        var stat = File.ReadAllText($"/proc/{child}/stat");
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        if (fields[1] == pid.ToString(CultureInfo.InvariantCulture))
+                        {
+                            pids.Add(child);
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        // Gone.
+                    }
+                }
+            }
+        }
+
+        return pids;
+    }
+}
