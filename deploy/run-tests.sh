@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with the .NET 10 SDK: installs what the tests need
 # (python3-grpcio, nghttp2-client, PostgreSQL, RabbitMQ), starts PostgreSQL and RabbitMQ on loopback,
-# then builds and runs every test project of IrSuite.sln against them.
+# then builds and runs every test project of IrSuite.sln against them, one project at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +11,7 @@ bash deploy/install-test-prerequisites.sh
 bash deploy/local-infra.sh start
 # shellcheck disable=SC1090
 source <(bash deploy/local-infra.sh env)
-dotnet test IrSuite.sln -c Release --logger "console;verbosity=normal" "$@"
+dotnet build IrSuite.sln -c Release
+# One test project at a time (-m:1): the fault suite and the fuzz test load both cores, and timing-sensitive
+# end-to-end tests must not share them with it.
+dotnet test IrSuite.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" "$@"
