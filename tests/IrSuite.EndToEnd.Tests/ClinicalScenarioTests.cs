@@ -114,7 +114,7 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
         Assert.Equal(CommonV1.AdmissionType.Hospitalised, booked.Admission);
 
         // Fasting cut-offs from the slot (ASA 2017: 2 / 6 / 8 h).
-        var plan = await Eventually(() => Anesthesia<GetPlanRequest, AnesthesiaPlan>("GetPlan", new GetPlanRequest { ReferralId = id }), p => p.SlotStart is not null);
+        var plan = await Eventually.ValueAsync(() => Anesthesia<GetPlanRequest, AnesthesiaPlan>("GetPlan", new GetPlanRequest { ReferralId = id }), p => p.SlotStart is not null);
         Assert.True(plan.Fasting.Applies);
         Assert.Equal(start.AddHours(-2), plan.Fasting.ClearLiquidsUntil.ToDateTimeOffset());
         Assert.Equal(start.AddHours(-6), plan.Fasting.LightMealUntil.ToDateTimeOffset());
@@ -198,14 +198,14 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
         Assert.Equal(("SYMPTOMATIC_CEMENT_LEAK", "L2"), (escalation.Reason, escalation.Level));
         Assert.Equal(2, Assert.Single(completed.Complications).CirseGrade);
         // The escalation crossed the bus into scheduling's timeline, and the observation watches the legs closely.
-        await Eventually(() => Pathway(id), p => p.Timeline.Any(e => e.Event == "EscalationRaised"));
+        await Eventually.ValueAsync(() => Pathway(id), p => p.Timeline.Any(e => e.Event == "EscalationRaised"));
         var watched = await Discharge<DischargeV1.GetObservationStatusRequest, DischargeV1.ObservationStatus>("GetObservationStatus", new DischargeV1.GetObservationStatusRequest { ReferralId = id });
         Assert.True(watched.CloseNeuroWatch);
 
         // A new deficit in recovery raises a second escalation and blocks going home until reviewed.
         var deficit = await _walker.RecordGoodObservationAsync(id, legsNeuroNormal: false);
         Assert.True(deficit.EscalationOpen);
-        await Eventually(() => Pathway(id), p => p.Timeline.Count(e => e.Event == "EscalationRaised") == 2);
+        await Eventually.ValueAsync(() => Pathway(id), p => p.Timeline.Count(e => e.Event == "EscalationRaised") == 2);
         await PassObservationMinimumAsync(id);
         var blocked = await Assert.ThrowsAsync<RpcException>(() => _walker.DischargeAsync(id, DischargeV1.Destination.Home));
         Assert.Equal(StatusCode.FailedPrecondition, blocked.StatusCode);
@@ -283,7 +283,7 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
             _time.Advance(left);
         }
 
-        await Eventually(
+        await Eventually.ValueAsync(
             () => Discharge<DischargeV1.GetObservationStatusRequest, DischargeV1.ObservationStatus>("GetObservationStatus", new DischargeV1.GetObservationStatusRequest { ReferralId = id }),
             s => s.MinimumElapsed);
     }
@@ -324,21 +324,4 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse> =>
         _channel.UnaryAsync(Method<TRequest, TResponse>.Create(service, method), request, new CallOptions().WithTimeout(TimeSpan.FromSeconds(15)));
-
-    /// <summary>Polls a read until the state an event brings is there (bounded).</summary>
-    private static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "The expected state did not arrive in time.");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -78,6 +78,9 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
         "ObservationStarted", "ObservationMinimumElapsed", "PatientDischarged", "FollowUpBooked",
     ];
 
+    /// <summary>The shipped antibiotic rules: the walk picks the beta-lactam-allergy alternative the way the services judge it.</summary>
+    private static readonly IrSuite.ServiceDefaults.Clinical.AntibioticRules DefaultAntibiotics = new();
+
     public TimeSpan EventTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How the walk waits for the minimum observation; the default polls the status in real time.</summary>
@@ -255,7 +258,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
             LastClearLiquidsAt = Timestamp.FromDateTimeOffset(now.AddHours(-3)),
             LastLightMealAt = Timestamp.FromDateTimeOffset(now.AddHours(-12)),
         });
-        var betaLactamAllergic = profile.Allergies.Any(a => a.Contains("penicillin", StringComparison.OrdinalIgnoreCase) || a.Contains("lactam", StringComparison.OrdinalIgnoreCase));
+        var betaLactamAllergic = profile.Allergies.Any(DefaultAntibiotics.IsBetaLactam);
         await Call<TimeOutRequest, ProcedureCase>(endpoints.Procedure, ProcedureApi, "TimeOut", new TimeOutRequest
         {
             ReferralId = id,

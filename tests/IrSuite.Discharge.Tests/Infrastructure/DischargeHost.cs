@@ -65,22 +65,13 @@ public sealed class DischargeHost : IAsyncDisposable
     public static async Task<DischargeHost> StartAsync(
         ManualTimeProvider clock, string directory, IReadOnlyDictionary<string, string?>? settings = null, bool procedureRecordReachable = true)
     {
-        var port = PeerProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
-        builder.Configuration["Databases:discharge:ConnectionString"] = Path.Combine(directory, "discharge.db");
-        builder.Configuration["Services:procedure-record:Address"] = $"http://127.0.0.1:{(procedureRecordReachable ? port : PeerProcess.FreePort())}";
-        // The background sweeper waits a day of manual time between sweeps, so tests sweep explicitly and deterministically.
-        builder.Configuration["Discharge:SweepInterval"] = "1.00:00:00";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        var (builder, _, errors) = ComponentHostBuilder.Create(clock, new Dictionary<string, string?>
         {
-            builder.Configuration[key] = value;
-        }
-
-        var errors = new ErrorLog();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(errors);
-        builder.Services.AddSingleton<TimeProvider>(clock);
+            ["Databases:discharge:ConnectionString"] = Path.Combine(directory, "discharge.db"),
+            ["Services:procedure-record:Address"] = procedureRecordReachable ? "http://127.0.0.1:{port}" : $"http://127.0.0.1:{PeerProcess.FreePort()}",
+            // The background sweeper waits a day of manual time between sweeps, so tests sweep explicitly and deterministically.
+            ["Discharge:SweepInterval"] = "1.00:00:00",
+        }, settings);
         builder.Services.AddSingleton<FakeProcedureCases>();
         builder.Services.AddSingleton<PublishedEvents>();
 

@@ -54,20 +54,11 @@ public sealed class SchedulingHost : IAsyncDisposable
     public static async Task<SchedulingHost> StartAsync(ManualTimeProvider clock, string directory, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Directory.CreateDirectory(directory);
-        var port = PeerProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
-        builder.Configuration["Databases:scheduling:ConnectionString"] = Path.Combine(directory, "scheduling.db");
-        builder.Configuration["Services:anesthesia-consultation:Address"] = $"http://127.0.0.1:{port}";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        var (builder, _, errors) = ComponentHostBuilder.Create(clock, new Dictionary<string, string?>
         {
-            builder.Configuration[key] = value;
-        }
-
-        var errors = new ErrorLog();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(errors);
-        builder.Services.AddSingleton<TimeProvider>(clock);
+            ["Databases:scheduling:ConnectionString"] = Path.Combine(directory, "scheduling.db"),
+            ["Services:anesthesia-consultation:Address"] = "http://127.0.0.1:{port}",
+        }, settings);
         builder.Services.AddSingleton<FakeAnesthesiaPlans>();
         builder.Services.AddSingleton<PublishedEvents>();
 
