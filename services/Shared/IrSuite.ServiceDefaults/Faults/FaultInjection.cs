@@ -4,9 +4,11 @@ namespace IrSuite.ServiceDefaults.Faults;
 /// Crash points for the fault-injection suite (tests/Reliability). Off unless the process environment names a
 /// point: <c>Faults__Point</c> = <c>consumer-before-commit</c> | <c>consumer-after-commit</c> |
 /// <c>relay-after-publish</c>, and <c>Faults__After</c> = N (default 1) fires on the Nth hit of that point, once:
-/// the process dies at once (<see cref="Environment.FailFast(string)"/>: no shutdown hooks, no flushing), so the
-/// harness sees what a real crash leaves behind. Environment.Exit would run the host's graceful stop, which waits
-/// for the very call that is exiting. Read once at start-up; when off, a hit is one static field read.
+/// the process dies at once, by SIGKILL to itself (no shutdown hooks, no flushing, no core dump), so the harness sees
+/// what a real crash leaves behind. Environment.Exit would run the host's graceful stop, which waits for the very call
+/// that is exiting; Environment.FailFast aborts through SIGABRT, and where the machine pipes core dumps to a handler
+/// the process can linger for a long time before it exits (seen once in CI: the hook "did not fire" within the run).
+/// Read once at start-up; when off, a hit is one static field read.
 /// </summary>
 public static class FaultInjection
 {
@@ -33,7 +35,11 @@ public static class FaultInjection
 
         if (Interlocked.Increment(ref _hits) == FireOn)
         {
-            Environment.FailFast("fault injected at " + point);
+            Console.Error.WriteLine("fault injected at " + point + ": killing this process");
+            Console.Error.Flush();
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            self.Kill();
+            Thread.Sleep(Timeout.Infinite); // Kill sends SIGKILL and returns; this thread must not run on
         }
     }
 
