@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using IrSuite.Grpc.Tests.Infrastructure;
 using IrSuite.Testing.V1;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.Grpc.Tests;
 
@@ -152,6 +153,20 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unknown, response.GrpcStatus);
         Assert.Equal("Exception was thrown by handler.", response.GrpcMessage);
         Assert.DoesNotContain("Jane", string.Join(";", response.Headers.Values.Concat(response.Trailers.Values)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandlerException_MappedByTheHost_GetsTheMappedStatusAndOthersStayUnknown()
+    {
+        await using var server = await TestServer.StartAsync(configureServices: s => s.Configure<IrSuite.Grpc.Server.GrpcServerOptions>(o =>
+            o.ExceptionStatus = ex => ex is InvalidOperationException ? new Status(StatusCode.Unavailable, "Store restarting; retry.") : null));
+        using var channel = server.CreateChannel();
+
+        var mapped = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(CallTests.Submit, new ProbeRequest { Text = "throw" }));
+
+        Assert.Equal(StatusCode.Unavailable, mapped.StatusCode);
+        Assert.Equal("Store restarting; retry.", mapped.Status.Detail);
+        Assert.DoesNotContain("Jane", mapped.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

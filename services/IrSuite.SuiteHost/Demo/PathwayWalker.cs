@@ -83,6 +83,12 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
 
     public TimeSpan EventTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The deadline of each call.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many times a call is sent when its outcome is unknown (a command with the same request id); 1 = never repeated.</summary>
+    public int CallAttempts { get; init; } = 1;
+
     /// <summary>How the walk waits for the minimum observation; the default polls the status in real time.</summary>
     public Func<string, Task>? WaitForObservationMinimum { get; init; }
 
@@ -385,20 +391,53 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
             s => s.MinimumElapsed,
             TimeSpan.FromHours(3));
 
-    /// <summary>One unary call with a deadline.</summary>
-    private static Task<TResponse> Call<TRequest, TResponse>(GrpcChannel channel, Google.Protobuf.Reflection.ServiceDescriptor service, string method, TRequest request)
+    /// <summary>
+    /// One unary call with a deadline. A mutating request (one with a <c>request_id</c> field) gets a fresh request id
+    /// once. When the answer leaves the call's fate unknown (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN,
+    /// INTERNAL) or says the same id is still in flight (ABORTED), the call is sent again, up to
+    /// <see cref="CallAttempts"/> times: a read is safe to repeat, and a command carries the same request id, so the
+    /// service applies it once and answers a repeat with the first result.
+    /// </summary>
+    private async Task<TResponse> Call<TRequest, TResponse>(GrpcChannel channel, Google.Protobuf.Reflection.ServiceDescriptor service, string method, TRequest request)
         where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse> =>
-        channel.UnaryAsync(Method<TRequest, TResponse>.Create(service, method), request, new CallOptions().WithTimeout(TimeSpan.FromSeconds(15)));
+        where TResponse : class, IMessage<TResponse>
+    {
+        var definition = Method<TRequest, TResponse>.Create(service, method);
+        var requestId = request.Descriptor.FindFieldByName("request_id");
+        if (requestId is not null && string.IsNullOrEmpty((string)requestId.Accessor.GetValue(request)))
+        {
+            requestId.Accessor.SetValue(request, Guid.NewGuid().ToString());
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await channel.UnaryAsync(definition, request, new CallOptions().WithTimeout(CallTimeout));
+            }
+            catch (RpcException ex) when (attempt < CallAttempts && IsWorthRepeating(ex.StatusCode))
+            {
+                Log?.Invoke($"{method}: {ex.StatusCode}, sending it again (attempt {attempt + 1})");
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 * (1 << Math.Min(attempt - 1, 4))))); // network back-off: real time, whatever the clinical clock
+            }
+        }
+    }
+
+    private static bool IsWorthRepeating(StatusCode code) =>
+        code is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal or StatusCode.Aborted;
 
     private Task<T> EventuallyAsync<T>(Func<Task<T>> probe) => EventuallyAsync(probe, _ => true, EventTimeout);
 
     private Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done) => EventuallyAsync(probe, done, EventTimeout);
 
-    /// <summary>Polls a read RPC until the state another service's event brings is there (NOT_FOUND means not yet).</summary>
+    /// <summary>
+    /// Polls a read RPC until the state another service's event brings is there (NOT_FOUND means not yet), every 25 ms
+    /// at first and then less often (up to every 100 ms), so a long wait does not load the service.
+    /// </summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var pause = 25;
         while (true)
         {
             try
@@ -419,7 +458,8 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
                 throw new TimeoutException($"The pathway state did not arrive within {timeout}.");
             }
 
-            await Task.Delay(25);
+            await Task.Delay(pause);
+            pause = Math.Min(100, pause * 3 / 2);
         }
     }
 }

@@ -8,17 +8,22 @@ public sealed record PathwayOutcome(int Patient, string? ReferralId, bool Ok, st
 
 /// <summary>
 /// Moves N patients through the whole pathway (referral to discharge and follow-up, PathwayWalker over gRPC), at most
-/// <c>concurrency</c> at once, within a hard deadline. Mutating RPCs are never retried (no request id yet: a retry
-/// could apply twice); reads are retried on UNAVAILABLE by the channel and polled by the walker.
+/// <c>concurrency</c> at once, within a hard deadline. Every mutating RPC carries a request id, and a call whose outcome
+/// is unknown (UNAVAILABLE, DEADLINE_EXCEEDED, a reset stream...) is sent again with the same id, as a careful client
+/// would: the services' idempotency store applies it once. Reads are repeated the same way, and polled by the walker.
+/// <see cref="CallAttempts"/> = 1 turns repeats off (a call meeting a fault then fails its pathway).
 /// </summary>
 public sealed class LoadDriver(SuiteUnderTest suite)
 {
     public TimeSpan EventTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>Sends of one call (a command with the same request id) before its pathway counts as failed.</summary>
+    public int CallAttempts { get; init; } = 8;
+
     public async Task<IReadOnlyList<PathwayOutcome>> RunAsync(int patients, int concurrency, TimeSpan deadline, int firstPatient = 1, Action<int>? onCompleted = null)
     {
         var endpoints = new PathwayEndpoints(suite.Channel("scheduling"), suite.Channel("anesthesia-consultation"), suite.Channel("procedure-record"), suite.Channel("discharge"));
-        var walker = new PathwayWalker(endpoints, TimeProvider.System) { EventTimeout = EventTimeout };
+        var walker = new PathwayWalker(endpoints, TimeProvider.System) { EventTimeout = EventTimeout, CallAttempts = CallAttempts };
         var outcomes = new ConcurrentBag<PathwayOutcome>();
         using var cts = new CancellationTokenSource(deadline);
         var done = 0;

@@ -27,4 +27,7 @@ internal sealed partial class GrpcLog(ILogger logger)
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Client call {Method} attempt failed with {StatusCode}; retrying in {DelayMs} ms")]
     public partial void ClientRetry(string method, StatusCode statusCode, double delayMs);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Handler of {Method} threw {ExceptionType}; the host maps it to {StatusCode}")]
+    public partial void HandlerFailedMapped(string method, StatusCode statusCode, string exceptionType);
 }

@@ -33,6 +33,13 @@ public sealed class GrpcServerOptions
     /// </summary>
     public TimeSpan DeadlineGracePeriod { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Maps a handler exception that is not an <see cref="RpcException"/> to the status the client gets; null (or no
+    /// mapper) means UNKNOWN, logged as a handler failure. Hosts use it for faults the client should retry, such as a
+    /// database that is restarting (UNAVAILABLE).
+    /// </summary>
+    public Func<Exception, Status?>? ExceptionStatus { get; set; }
+
     /// <summary>Interceptor types, resolved once from DI as singletons, outermost first.</summary>
     public IList<Type> Interceptors { get; } = [];
 

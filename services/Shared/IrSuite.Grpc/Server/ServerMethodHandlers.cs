@@ -102,6 +102,13 @@ internal abstract class ServerMethodHandler
                     : new Status(StatusCode.Cancelled, "Call canceled by the client.");
                 break;
             default:
+                if (Runtime.Options.ExceptionStatus?.Invoke(exception) is { } mapped)
+                {
+                    Runtime.Log.HandlerFailedMapped(Method.FullName, mapped.StatusCode, exception.GetType().Name);
+                    context.Status = mapped;
+                    break;
+                }
+
                 Runtime.Log.HandlerFailed(Method.FullName, exception);
                 context.Status = new Status(
                     StatusCode.Unknown,

@@ -45,7 +45,11 @@ public static class IrSuiteHosting
         builder.Services.AddIdempotentCommands(builder.Configuration);
         builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
         DapperSetup.Configure();
-        return builder.Services.AddGrpcServer()
+        // A database fault the retry pipeline could not ride out (a server restarting) is transient for the client too:
+        // UNAVAILABLE tells it to retry (with the same request_id for a command), where UNKNOWN would not.
+        return builder.Services.AddGrpcServer(o => o.ExceptionStatus = ex => TransientFaults.IsTransientDatabase(ex)
+                ? new Status(StatusCode.Unavailable, "The service's database is unavailable; retry.")
+                : null)
             .AddHealth(o =>
             {
                 o.Services[LivenessService] = r => r.Tags.Contains("live");
