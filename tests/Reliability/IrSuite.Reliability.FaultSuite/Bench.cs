@@ -24,7 +24,7 @@ public static class Bench
         pids["postgres"] = faults.Postgres.Pid;
         var before = pids.ToDictionary(p => p.Key, p => CpuTicks(p.Key, p.Value));
         var watch = Stopwatch.StartNew();
-        var outcomes = await new LoadDriver(suite).RunAsync(patients, concurrency, TimeSpan.FromSeconds(Math.Max(120, patients * 2)));
+        var outcomes = await new LoadDriver(suite).RunAsync(patients, concurrency, TimeSpan.FromSeconds(Math.Max(300, patients * 4)));
         var elapsed = watch.Elapsed.TotalSeconds;
         var after = pids.ToDictionary(p => p.Key, p => CpuTicks(p.Key, p.Value));
         var checker = new Checker(suite, faults.Rabbit, null);

@@ -18,7 +18,7 @@ public sealed class LoadDriver(SuiteUnderTest suite)
     public TimeSpan EventTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Sends of one call (a command with the same request id) before its pathway counts as failed.</summary>
-    public int CallAttempts { get; init; } = 8;
+    public int CallAttempts { get; init; } = 10;
 
     public async Task<IReadOnlyList<PathwayOutcome>> RunAsync(int patients, int concurrency, TimeSpan deadline, int firstPatient = 1, Action<int>? onCompleted = null)
     {
