@@ -22,6 +22,7 @@ public static class Bench
         var pids = suite.Processes.ToDictionary(p => p.Key, p => p.Value.Pid);
         pids["rabbitmq"] = faults.Rabbit.Pid;
         pids["postgres"] = faults.Postgres.Pid;
+        pids["load driver (this process)"] = Environment.ProcessId;
         var before = pids.ToDictionary(p => p.Key, p => CpuTicks(p.Key, p.Value));
         var watch = Stopwatch.StartNew();
         var outcomes = await new LoadDriver(suite).RunAsync(patients, concurrency, TimeSpan.FromSeconds(Math.Max(300, patients * 4)));
@@ -45,13 +46,19 @@ public static class Bench
             text.AppendLine(CultureInfo.InvariantCulture, $"| {rpc.Key} | {ms.Count} | {Percentile(ms, 50):F1} | {Percentile(ms, 99):F1} |");
         }
 
-        text.AppendLine("| process | CPU % of one core during the load | peak RSS MB |");
-        text.AppendLine("|---|---|---|");
+        text.AppendLine("| process | CPU % of one core during the load | CPU ms per completed pathway | memory MB |");
+        text.AppendLine("|---|---|---|---|");
+        var totalCpuSeconds = 0.0;
         foreach (var (name, pid) in pids)
         {
-            var cpu = (after[name] - before[name]) / TicksPerSecond / elapsed * 100;
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {cpu:F0} | {PeakRssMb(name, pid):F0} |");
+            var cpuSeconds = (after[name] - before[name]) / TicksPerSecond;
+            totalCpuSeconds += cpuSeconds;
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {cpuSeconds / elapsed * 100:F0} | {(ok == 0 ? double.NaN : cpuSeconds * 1000 / ok):F0} | {MemoryMb(name, pid):F0} |");
         }
+
+        var calls = Ledger.Current.Entries.Count;
+        text.AppendLine(CultureInfo.InvariantCulture, $"all processes: {totalCpuSeconds / elapsed:F2} cores busy on average of {Environment.ProcessorCount}; {(ok == 0 ? double.NaN : totalCpuSeconds * 1000 / ok):F0} CPU ms per pathway; {(ok == 0 ? 0 : calls / ok)} RPCs per pathway (polls included); load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine("memory: peak RSS (VmHWM) of each service and of RabbitMQ; PostgreSQL: the private (anonymous) memory of its processes summed, since each backend's RSS also counts the shared buffers it touched.");
 
         return text.ToString();
     }
@@ -83,11 +90,12 @@ public static class Bench
         }
     });
 
-    private static double PeakRssMb(string name, int pid) => Tree(name, pid).Sum(p =>
+    private static double MemoryMb(string name, int pid) => Tree(name, pid).Sum(p =>
     {
         try
         {
-            var line = File.ReadLines($"/proc/{p}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            var field = name is "postgres" ? "RssAnon:" : "VmHWM:";
+            var line = File.ReadLines($"/proc/{p}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
             return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         }
         catch (IOException)
