@@ -357,6 +357,29 @@ public sealed partial class KustomizeOverlayTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void EnvReferences_NameVariablesDefinedEarlier(string overlay)
+    {
+        // The kubelet expands $(NAME) only from variables defined before it; otherwise the text stays literal and a
+        // connection string would carry "$(DB_PASSWORD)" as the password.
+        var m = Manifests.Render(overlay);
+        foreach (var container in m.Workloads.SelectMany(Manifests.Containers))
+        {
+            var defined = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var variable in container["env"].Objects())
+            {
+                foreach (Match reference in EnvReference().Matches(variable["value"].Text() ?? ""))
+                {
+                    Assert.True(defined.Contains(reference.Groups[1].Value),
+                        $"{container["name"].Text()}: {variable["name"].Text()} uses $({reference.Groups[1].Value}) before it is defined");
+                }
+
+                defined.Add(variable["name"].Text()!);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void MigrationJobs_RunEachHostsMigrateCommandOnce(string overlay)
     {
         var m = Manifests.Render(overlay);
@@ -379,6 +402,9 @@ public sealed partial class KustomizeOverlayTests
 
     [GeneratedRegex(@"^v?\d+\.\d+(\.\d+)?([-.][A-Za-z0-9.]+)?$")]
     private static partial Regex VersionTag();
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")]
+    private static partial Regex EnvReference();
 
     [GeneratedRegex("(?i)password|passwd|secret")]
     private static partial Regex PasswordPattern();
