@@ -38,6 +38,21 @@ public sealed class PostgresResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PoolSize_CappedByDefault_AndTheConnectionStringsOwnSettingWins()
+    {
+        await using var capped = new TestDatabase(RealServers.PostgresOptions(_name));
+        var explicitOptions = RealServers.PostgresOptions(_name);
+        explicitOptions.ConnectionString += ";Maximum Pool Size=7";
+        await using var chosen = new TestDatabase(explicitOptions);
+
+        await using var first = await capped.OpenAsync();
+        await using var second = await chosen.OpenAsync();
+
+        Assert.Equal(20, new NpgsqlConnectionStringBuilder(first.ConnectionString).MaxPoolSize);
+        Assert.Equal(7, new NpgsqlConnectionStringBuilder(second.ConnectionString).MaxPoolSize);
+    }
+
+    [Fact]
     public async Task TwoRelays_OnPostgres_PublishEveryRowOnceInAggregateOrder()
     {
         await using var first = new TestDatabase(RealServers.PostgresOptions(_name));

@@ -15,6 +15,14 @@ public sealed class DatabaseOptions
     /// <summary>PostgreSQL schema of the service (one schema per service).</summary>
     public string Schema { get; set; } = "";
 
+    /// <summary>
+    /// PostgreSQL: the most connections this process opens (Npgsql's own default is 100), applied unless the connection
+    /// string sets a pool size itself. Several services and replicas share one server's <c>max_connections</c> (100 by
+    /// default): four services at 100 each overflow it under load ("53300 too many clients"), while a call waiting a
+    /// few milliseconds for a pooled connection costs less than a server juggling hundreds of backends on a few cores.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 20;
+
     /// <summary>Retries of transient failures (decision 0008).</summary>
     public DatabaseRetryOptions Retry { get; set; } = new();
 

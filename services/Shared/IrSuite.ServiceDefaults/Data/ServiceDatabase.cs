@@ -29,6 +29,12 @@ public abstract class ServiceDatabase : IAsyncDisposable
                 builder.SearchPath = options.Schema;
             }
 
+            if (!options.ConnectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase)
+                && !options.ConnectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.MaxPoolSize = options.MaxPoolSize;
+            }
+
             _postgres = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         }
         else
