@@ -125,7 +125,11 @@ public sealed class SuiteUnderTest : IAsyncDisposable
         {
             ["Grpc__Address"] = $"127.0.0.1:{_ports[service]}",
             [$"Databases__{service}__Provider"] = "postgres",
-            [$"Databases__{service}__ConnectionString"] = ConnectionString,
+            // IRSUITE_SERVICE_PG_OPTIONS (e.g. "Max Auto Prepare=32") appends Npgsql settings to the services' connection
+            // strings only, for side-by-side benchmark runs.
+            [$"Databases__{service}__ConnectionString"] = System.Environment.GetEnvironmentVariable("IRSUITE_SERVICE_PG_OPTIONS") is { Length: > 0 } extra
+                ? ConnectionString + ";" + extra
+                : ConnectionString,
             [$"Databases__{service}__Schema"] = Schema(service),
             ["Bus__Transport"] = "rabbitmq",
             ["Bus__Host"] = "127.0.0.1",
