@@ -94,6 +94,10 @@ public sealed class FaultScenarioTests(FaultSuiteFixture fixture, ITestOutputHel
         var result = await fixture.Suite.RunAsync(scenario, Patients, Concurrency, ObservationMinimum);
         output.WriteLine(ResultTable.Header);
         output.WriteLine(ResultTable.Row(result));
+        if (result.Diagnostics.Length > 0)
+        {
+            output.WriteLine(result.Diagnostics);
+        }
         Assert.Equal(Patients, result.Attempted);
         Assert.Equal(0, result.Ghost);
         if (scenario.ExpectNoLoss)

@@ -29,6 +29,9 @@ public sealed record ScenarioResult(
     public (int Expected, int Fired, int Early) Timers { get; init; }
 
     public int Lost => LostToSink + LostDownstream;
+
+    /// <summary>When the drain cap was reached: the services' last warning and error lines, to tell why.</summary>
+    public string Diagnostics { get; init; } = "";
 }
 
 /// <summary>

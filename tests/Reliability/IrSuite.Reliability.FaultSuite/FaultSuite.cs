@@ -162,10 +162,15 @@ public sealed class FaultSuite : IAsyncDisposable
 
             var drained = await checker.DrainAsync(TimeSpan.FromSeconds(90));
             await sampler;
+            var diagnostics = "";
             if (!drained)
             {
                 var stuck = (await Rabbit.ListQueuesAsync(suite.VirtualHost)).Where(q => q.Messages > 0).Select(q => $"{q.Name}={q.Messages}/{q.Consumers}c");
                 context.Notes.Add($"drain cap reached (backlog {await checker.BacklogAsync()}; queues {string.Join(" ", stuck)})");
+                diagnostics = string.Join("\n", suite.Processes.Select(p => $"--- {p.Key}, last warnings and errors:\n" + string.Join("\n",
+                    p.Value.Output.Split('\n').Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)
+                        || l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("exception", StringComparison.OrdinalIgnoreCase)).TakeLast(15))));
+                Log?.Invoke(diagnostics);
             }
 
             double? recovery = null;
@@ -182,7 +187,7 @@ public sealed class FaultSuite : IAsyncDisposable
                 recovery = Math.Max(firstPublish - end, zero - end) / 1000.0;
             }
 
-            var result = await checker.CheckAsync(scenario.Name, outcomes, recovery, maxBacklog, string.Join("; ", context.Notes));
+            var result = await checker.CheckAsync(scenario.Name, outcomes, recovery, maxBacklog, string.Join("; ", context.Notes)) with { Diagnostics = diagnostics };
             if (scenario.Name == "T9")
             {
                 result = result with { Notes = result.Notes + $"; after drain: {result.Timers.Fired}/{result.Timers.Expected} timers fired once, {result.Timers.Early} early" };

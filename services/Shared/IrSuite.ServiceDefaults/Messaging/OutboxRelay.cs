@@ -236,6 +236,9 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         activity?.SetTag("messaging.message.type", type.Name);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
+        // The token asks MassTransit to give up; WaitAsync makes sure the relay does, even on a path that does not
+        // observe the token (a publish caught by a broker crash has been seen to never return). A publish abandoned
+        // here that completes later only means the row is published again: consumers dedupe.
         await _bus.Publish(message, type, context =>
         {
             context.MessageId = Guid.Parse(row.MessageId);
@@ -243,7 +246,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
             {
                 rabbit.Mandatory = true;
             }
-        }, timeout.Token);
+        }, timeout.Token).WaitAsync(PublishTimeout + TimeSpan.FromSeconds(1), cancellationToken); // network time, not the clinical clock
     }
 
     private void Wake()
