@@ -4,7 +4,7 @@ using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddIrSuiteHost(AnesthesiaConsultationModule.DefaultPort).AddAnesthesiaConsultation(builder.Configuration);
+builder.AddIrSuiteHost(AnesthesiaConsultationModule.DefaultPort, AnesthesiaConsultationModule.ServiceName).AddAnesthesiaConsultation(builder.Configuration);
 builder.Services.AddIrSuiteBus(builder.Configuration, AnesthesiaConsultationModule.AddConsumers);
 var app = builder.Build();
 app.UseGrpcServer();

@@ -4,7 +4,7 @@ using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddIrSuiteHost(DischargeModule.DefaultPort).AddDischarge(builder.Configuration);
+builder.AddIrSuiteHost(DischargeModule.DefaultPort, DischargeModule.ServiceName).AddDischarge(builder.Configuration);
 builder.Services.AddIrSuiteBus(builder.Configuration, DischargeModule.AddConsumers);
 
 var app = builder.Build();

@@ -4,7 +4,7 @@ using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddIrSuiteHost(ProcedureRecordModule.DefaultPort).AddProcedureRecord(builder.Configuration);
+builder.AddIrSuiteHost(ProcedureRecordModule.DefaultPort, ProcedureRecordModule.ServiceName).AddProcedureRecord(builder.Configuration);
 builder.Services.AddIrSuiteBus(builder.Configuration, ProcedureRecordModule.AddConsumers);
 var app = builder.Build();
 app.UseGrpcServer();

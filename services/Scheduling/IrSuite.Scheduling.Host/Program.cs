@@ -4,7 +4,7 @@ using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddIrSuiteHost(SchedulingModule.DefaultPort).AddScheduling(builder.Configuration);
+builder.AddIrSuiteHost(SchedulingModule.DefaultPort, SchedulingModule.ServiceName).AddScheduling(builder.Configuration);
 builder.Services.AddIrSuiteBus(builder.Configuration, SchedulingModule.AddConsumers);
 
 var app = builder.Build();
