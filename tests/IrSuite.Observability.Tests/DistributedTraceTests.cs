@@ -10,7 +10,7 @@ namespace IrSuite.Observability.Tests;
 /// </summary>
 public sealed class DistributedTraceTests
 {
-    private const int PatientNumber = 7319;
+    private const int PatientNumber = 3; // small: the walk books its slot 2 h + 90 min per patient number ahead, and labs expire
 
     [Fact]
     public async Task Pathway_FourServicesOverRabbitMq_EachActionChainIsOneTraceAcrossServicesAndBroker()
