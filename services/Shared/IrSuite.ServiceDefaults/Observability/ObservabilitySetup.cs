@@ -49,7 +49,7 @@ public static class ObservabilitySetup
             {
                 o.IncludeScopes = true; // the trace and span ids travel as a scope
                 o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
                 o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
             });
         }
