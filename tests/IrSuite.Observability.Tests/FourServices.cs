@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using RabbitMQ.Client;
 
 namespace IrSuite.Observability.Tests;
 
@@ -28,6 +29,7 @@ public sealed class FourServices : IAsyncDisposable
     private readonly Dictionary<string, int> _ports = [];
     private readonly List<string> _databases = [];
     private string _postgres = "";
+    private string _prefix = "";
 
     public GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}");
 
@@ -54,6 +56,7 @@ public sealed class FourServices : IAsyncDisposable
         _postgres = Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
             ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL and RabbitMQ).");
         var run = Guid.NewGuid().ToString("N")[..10];
+        _prefix = $"obs-{run}-";
         await using (var admin = new NpgsqlConnection(_postgres + ";Database=postgres"))
         {
             await admin.OpenAsync();
@@ -134,7 +137,7 @@ public sealed class FourServices : IAsyncDisposable
             ["Bus:Transport"] = "rabbitmq",
             ["Bus:Username"] = Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_USER") ?? "irsuite",
             ["Bus:Password"] = Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_PASSWORD") ?? "",
-            ["Bus:EndpointPrefix"] = $"obs-{run}-",
+            ["Bus:EndpointPrefix"] = _prefix,
             ["SiteProtocol:Observation:Minimum:Value"] = "00:00:02",
             ["SiteProtocol:Anesthesia:ConsultLeadDays:Value"] = "0",
             ["Discharge:SweepInterval"] = "00:00:00.200",
@@ -155,6 +158,11 @@ public sealed class FourServices : IAsyncDisposable
             await app.DisposeAsync();
         }
 
+        if (_prefix.Length > 0)
+        {
+            await DeleteEndpointsAsync(_prefix);
+        }
+
         NpgsqlConnection.ClearAllPools();
         if (_databases.Count > 0)
         {
@@ -164,6 +172,45 @@ public sealed class FourServices : IAsyncDisposable
             {
                 await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
                 await drop.ExecuteNonQueryAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes this run's queues and their exchanges (same names in MassTransit's topology), so the shared broker is
+    /// left as found (the end-to-end test counts the queues of each event).
+    /// </summary>
+    private static async Task DeleteEndpointsAsync(string prefix)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("rabbitmqctl", "-q list_queues name") { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var names = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .ToList();
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = "127.0.0.1",
+            UserName = Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_USER") ?? "irsuite",
+            Password = Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_PASSWORD") ?? "",
+        }.CreateConnectionAsync();
+        foreach (var name in names)
+        {
+            // One channel each: deleting a missing exchange closes its channel.
+            await using (var channel = await connection.CreateChannelAsync())
+            {
+                await channel.QueueDeleteAsync(name);
+            }
+
+            try
+            {
+                await using var channel = await connection.CreateChannelAsync();
+                await channel.ExchangeDeleteAsync(name);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                // No exchange of that name.
             }
         }
     }

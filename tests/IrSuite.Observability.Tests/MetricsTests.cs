@@ -64,7 +64,8 @@ public sealed class MetricsTests
         Assert.True(Has("irsuite.outbox.published", t => Equals(t["message.type"], "ProcedureCompleted")));
         Assert.True(Has("irsuite.consumer.applied", t => Equals(t["consumer"], "ProcedureCompletedConsumer")));
         Assert.True(Has("irsuite.consumer.lag"));
-        Assert.True(Has("irsuite.outbox.backlog", t => Equals(t["service"], "procedure-record")));
+        Assert.True(Has("irsuite.outbox.backlog", t => Equals(t["service"], "procedure-record")),
+            string.Join("; ", recorded.Where(r => r.Meter == TelemetryNames.Messaging).Select(r => r.Instrument + " " + string.Join(",", r.Tags.Select(t => t.Key + "=" + t.Value))).Distinct()));
         Assert.True(Has("irsuite.outbox.oldest_age", t => Equals(t["service"], "discharge")));
 
         // Low-cardinality tags only: no id of the walked referral or patient in any tag value.

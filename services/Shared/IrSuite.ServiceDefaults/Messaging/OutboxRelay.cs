@@ -196,22 +196,29 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
     /// <summary>How often the backlog gauges are refreshed (one COUNT over the pending rows).</summary>
     public TimeSpan BacklogRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    private long _backlogRefreshedMs = long.MinValue;
+    private long? _backlogRefreshedMs;
 
     private async Task RefreshBacklogAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now - _backlogRefreshedMs < (long)BacklogRefreshInterval.TotalMilliseconds)
+        if (_backlogRefreshedMs is { } last && now - last < (long)BacklogRefreshInterval.TotalMilliseconds)
         {
             return;
         }
 
         _backlogRefreshedMs = now;
-        // A plain read, not InTransactionAsync: its commit would wake this relay again.
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        var (count, oldest) = await connection.QuerySingleAsync<(long, long?)>(
-            "SELECT COUNT(*), MIN(created_at_ms) FROM outbox_message WHERE dispatched_at_ms IS NULL");
-        MessagingMetrics.ReportBacklog(_database.ServiceName, count, oldest is { } ms ? (now - ms) / 1000.0 : 0);
+        try
+        {
+            // A plain read, not InTransactionAsync: its commit would wake this relay again.
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            var (count, oldest) = await connection.QuerySingleAsync<(long, long?)>(
+                "SELECT COUNT(*), MIN(created_at_ms) FROM outbox_message WHERE dispatched_at_ms IS NULL");
+            MessagingMetrics.ReportBacklog(_database.ServiceName, count, oldest is { } ms ? (now - ms) / 1000.0 : 0);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            // The gauge keeps its last value; readiness reports the database, and the dispatch logs its own failures.
+        }
     }
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
