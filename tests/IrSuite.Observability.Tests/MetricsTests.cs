@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using IrSuite.Contracts.Procedure;
 using IrSuite.Grpc;
 using IrSuite.Grpc.Client;
 using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Observability;
 using IrSuite.SuiteHost.Demo;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.Observability.Tests;
 
@@ -68,6 +71,17 @@ public sealed class MetricsTests
             string.Join("; ", recorded.Where(r => r.Meter == TelemetryNames.Messaging).Select(r => r.Instrument + " " + string.Join(",", r.Tags.Select(t => t.Key + "=" + t.Value))).Distinct()));
         Assert.True(Has("irsuite.outbox.oldest_age", t => Equals(t["service"], "discharge")));
 
+        // The inbox: the same message id delivered twice is applied once, then counted as a duplicate.
+        var bus = host.App.Services.GetRequiredService<IBus>();
+        var redelivered = new ProcedureStarted(Guid.Parse(result.Referral.ReferralId), Guid.Parse(result.Referral.PatientId), ["L1"], DateTimeOffset.UtcNow);
+        var messageId = Guid.NewGuid();
+        bool Duplicate() => Has("irsuite.consumer.duplicates", t => Equals(t["consumer"], "ProcedureStartedConsumer"));
+        Assert.False(Duplicate());
+        await bus.Publish(redelivered, c => c.MessageId = messageId);
+        await bus.Publish(redelivered, c => c.MessageId = messageId);
+        await WaitAsync(Duplicate);
+        Assert.Equal(2, recorded.Count(r => r.Instrument == "irsuite.consumer.applied" && Equals(r.Tags["consumer"], "ProcedureStartedConsumer")));
+
         // Low-cardinality tags only: no id of the walked referral or patient in any tag value.
         var ids = new[] { result.Referral.ReferralId, result.Referral.PatientId };
         Assert.DoesNotContain(recorded, r => r.Tags.Values.Any(v => ids.Contains(v?.ToString())));
@@ -78,7 +92,7 @@ public sealed class MetricsTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "The consumer-side KPIs were not recorded in time.");
+            Assert.True(DateTime.UtcNow < deadline, "The expected measurement was not recorded in time.");
             await Task.Delay(20);
         }
     }
