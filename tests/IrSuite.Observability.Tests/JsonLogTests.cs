@@ -8,7 +8,7 @@ using CommonV1 = IrSuite.Common.V1;
 
 namespace IrSuite.Observability.Tests;
 
-/// <summary>The scheduling host as a process logging JSON (Logging:Format=json): one object a line, trace ids in scope, no identity.</summary>
+/// <summary>The scheduling host as a process, logging JSON by default: one object a line, trace ids in scope, no identity.</summary>
 public sealed class JsonLogTests
 {
     private const string FamilyName = "Quetzalmorgan";
@@ -25,7 +25,6 @@ public sealed class JsonLogTests
             ["Grpc__Address"] = $"127.0.0.1:{port}",
             ["Health__HttpAddress"] = "127.0.0.1:0",
             ["Data__Directory"] = data,
-            ["Logging__Format"] = "json",
             ["Logging__LogLevel__Default"] = "Debug",
             ["Logging__LogLevel__Microsoft"] = "Information",
             ["Logging__LogLevel__MassTransit"] = "Information",

@@ -30,11 +30,13 @@ public static class IrSuiteHosting
     /// <summary>
     /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), HTTP/1.1 health
     /// probes on <c>Health:HttpAddress</c> (default: the gRPC port + 100), traces, metrics and console logs (decision
-    /// 0009; <paramref name="serviceName"/> is the telemetry's service.name unless OTEL_SERVICE_NAME says otherwise), the
+    /// 0009; <paramref name="serviceName"/> is the telemetry's service.name unless OTEL_SERVICE_NAME says otherwise;
+    /// <paramref name="defaultLogFormat"/> applies when <c>Logging:Format</c> is not configured), the
     /// clock, channels to peer services, the site protocol (and its read-only gRPC service), and health and reflection.
     /// Returns the gRPC builder for the services to add to.
     /// </summary>
-    public static GrpcServerBuilder AddIrSuiteHost(this WebApplicationBuilder builder, int defaultPort, string serviceName = "irsuite")
+    public static GrpcServerBuilder AddIrSuiteHost(
+        this WebApplicationBuilder builder, int defaultPort, string serviceName = "irsuite", string defaultLogFormat = ObservabilitySetup.SimpleFormat)
     {
         var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{defaultPort}";
         var endpoint = IPEndPoint.Parse(address);
@@ -46,7 +48,7 @@ public static class IrSuiteHosting
         });
         builder.Services.AddSingleton(health);
         builder.Services.AddSingleton<IStartupFilter, HealthHttpEndpoint.StartupFilter>();
-        builder.AddIrSuiteObservability(serviceName);
+        builder.AddIrSuiteObservability(serviceName, defaultLogFormat);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ServiceChannels>();
         builder.Services.TryAddSingleton<Migrator>();

@@ -23,7 +23,12 @@ public static class ObservabilitySetup
     /// <summary>Configuration key of the console log format: <c>json</c> (one object a line) or <c>simple</c>.</summary>
     public const string LogFormatKey = "Logging:Format";
 
-    public static WebApplicationBuilder AddIrSuiteObservability(this WebApplicationBuilder builder, string serviceName)
+    /// <summary>Console log format when <c>Logging:Format</c> is not set: the four service hosts pass <c>json</c>.</summary>
+    public const string SimpleFormat = "simple";
+
+    public const string JsonFormat = "json";
+
+    public static WebApplicationBuilder AddIrSuiteObservability(this WebApplicationBuilder builder, string serviceName, string defaultLogFormat = SimpleFormat)
     {
         ArgumentNullException.ThrowIfNull(builder);
         // ASP.NET Core 10 leaves the OpenTelemetry attributes (http.route, http.response.status_code...) off its request
@@ -34,16 +39,17 @@ public static class ObservabilitySetup
         builder.Services.AddSingleton(_ => BuildTracerProvider(settings));
         builder.Services.AddSingleton(_ => BuildMeterProvider(settings));
         builder.Services.AddHostedService<TelemetryLifetime>();
-        builder.Logging.AddIrSuiteConsole(builder.Configuration);
+        builder.Logging.AddIrSuiteConsole(builder.Configuration, defaultLogFormat);
         return builder;
     }
 
     /// <summary>Console logs in the format of <c>Logging:Format</c>, each line carrying the trace and span ids of its request.</summary>
-    public static ILoggingBuilder AddIrSuiteConsole(this ILoggingBuilder logging, IConfiguration configuration)
+    public static ILoggingBuilder AddIrSuiteConsole(this ILoggingBuilder logging, IConfiguration configuration, string defaultFormat = SimpleFormat)
     {
         ArgumentNullException.ThrowIfNull(logging);
         logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        if (string.Equals(configuration[LogFormatKey], "json", StringComparison.OrdinalIgnoreCase))
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (string.Equals(configuration[LogFormatKey] ?? defaultFormat, JsonFormat, StringComparison.OrdinalIgnoreCase))
         {
             logging.AddJsonConsole(o =>
             {
