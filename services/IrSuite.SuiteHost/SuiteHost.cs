@@ -41,7 +41,7 @@ public static class SuiteHost
             },
         });
         var configuration = builder.Configuration;
-        builder.AddIrSuiteHost(DefaultPort)
+        builder.AddIrSuiteHost(DefaultPort, "irsuite")
             .AddScheduling(configuration)
             .AddAnesthesiaConsultation(configuration)
             .AddProcedureRecord(configuration)

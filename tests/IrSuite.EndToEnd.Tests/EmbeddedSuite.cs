@@ -29,6 +29,7 @@ public sealed class EmbeddedSuite : IAsyncDisposable
         var app = SuiteHost.SuiteHost.Build([], builder =>
         {
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
+            builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0";
             builder.Configuration["Data:Directory"] = data;
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton(time);

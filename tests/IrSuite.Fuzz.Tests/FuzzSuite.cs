@@ -42,6 +42,7 @@ public sealed class FuzzSuite : IAsyncLifetime
         _suite = SuiteHost.SuiteHost.Build([], builder =>
         {
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
+            builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0";
             builder.Configuration["Data:Directory"] = _data;
             // Information logs to the console would cost more than the calls themselves; errors are what is judged.
             builder.Configuration["Logging:LogLevel:Default"] = "Warning";

@@ -16,6 +16,7 @@ public static class ComponentHostBuilder
         var port = PeerProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
+        builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0"; // any free port, not the gRPC port + 100
         // "{port}" in a base setting stands for this host's own port (a peer service faked in the same host).
         foreach (var (key, value) in baseSettings)
         {

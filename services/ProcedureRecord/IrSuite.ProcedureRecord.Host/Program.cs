@@ -2,9 +2,10 @@ using IrSuite.Grpc;
 using IrSuite.ProcedureRecord;
 using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Observability;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddIrSuiteHost(ProcedureRecordModule.DefaultPort).AddProcedureRecord(builder.Configuration);
+builder.AddIrSuiteHost(ProcedureRecordModule.DefaultPort, ProcedureRecordModule.ServiceName, ObservabilitySetup.JsonFormat).AddProcedureRecord(builder.Configuration);
 builder.Services.AddIrSuiteBus(builder.Configuration, ProcedureRecordModule.AddConsumers);
 var app = builder.Build();
 app.UseGrpcServer();

@@ -2,9 +2,10 @@ using IrSuite.Grpc;
 using IrSuite.Scheduling;
 using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Observability;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddIrSuiteHost(SchedulingModule.DefaultPort).AddScheduling(builder.Configuration);
+builder.AddIrSuiteHost(SchedulingModule.DefaultPort, SchedulingModule.ServiceName, ObservabilitySetup.JsonFormat).AddScheduling(builder.Configuration);
 builder.Services.AddIrSuiteBus(builder.Configuration, SchedulingModule.AddConsumers);
 
 var app = builder.Build();

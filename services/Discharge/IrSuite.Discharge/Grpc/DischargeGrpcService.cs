@@ -10,6 +10,7 @@ using IrSuite.Grpc.Server;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Idempotency;
+using IrSuite.ServiceDefaults.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
@@ -195,6 +196,8 @@ public sealed partial class DischargeGrpcService(
             await repository.SaveDischargeAsync(connection, transaction, discharged, @event);
             return ToSummary(discharged);
         });
+        ClinicalMetrics.ObservationDuration.Record(
+            Math.Max(0, (now - discharged.StartedAt).TotalMinutes), ClinicalMetrics.Tag("admission", discharged.Context.Admission), ClinicalMetrics.Tag("destination", @event.Destination));
         LogDischarged(referralId, destination);
         return summary;
     }

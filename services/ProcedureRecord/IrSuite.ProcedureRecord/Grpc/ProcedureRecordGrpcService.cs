@@ -243,7 +243,17 @@ public sealed partial class ProcedureRecordGrpcService(
         }
 
         validator.ThrowIfInvalid();
-        var result = await ChangeAsync(context, request, referralId, (record, now) => record.Complete(complications, now));
+        CaseRecord? completed = null;
+        var result = await ChangeAsync(context, request, referralId, (record, now) =>
+        {
+            record.Complete(complications, now);
+            completed = record;
+        });
+        if (completed is not null)
+        {
+            CaseMetrics.RecordCompleted(completed); // committed now; null when the request id replayed a stored answer
+        }
+
         LogCompleted(referralId, result.Treatments.Count, result.Complications.Count);
         return result;
     }
@@ -254,7 +264,17 @@ public sealed partial class ProcedureRecordGrpcService(
         var referralId = validator.Id("referral_id", request.ReferralId);
         validator.Required("reason", request.Reason, ProcedureLimits.MaxCodeLength);
         validator.ThrowIfInvalid();
-        var result = await ChangeAsync(context, request, referralId, (record, now) => record.Discontinue(request.Reason.Trim(), now));
+        var discontinued = false;
+        var result = await ChangeAsync(context, request, referralId, (record, now) =>
+        {
+            record.Discontinue(request.Reason.Trim(), now);
+            discontinued = true;
+        });
+        if (discontinued)
+        {
+            CaseMetrics.RecordDiscontinued();
+        }
+
         LogDiscontinued(referralId);
         return result;
     }

@@ -7,6 +7,7 @@ using IrSuite.Scheduling.Data;
 using IrSuite.Scheduling.Domain;
 using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Observability;
 
 namespace IrSuite.Scheduling.Messaging;
 
@@ -70,8 +71,27 @@ public sealed class ProcedureCompletedConsumer(SchedulingDatabase database, Time
 
     protected override ReferralStatus? ImpliedStatus => ReferralStatus.ProcedureDone;
 
+    private double? _leadTimeDays;
+
     protected override (Guid, DateTimeOffset, string) Describe(ProcedureCompleted m) =>
         (m.ReferralId, m.EndedAt, $"treated {string.Join(", ", m.TreatedLevels)}; {m.ComplicationCount} complication(s)");
+
+    protected override async Task HandleAsync(ProcedureCompleted message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await base.HandleAsync(message, connection, transaction, cancellationToken);
+        // Scheduling is where the referral's submission time lives: the lead-time KPI is measured here.
+        _leadTimeDays = await SchedulingRepository.FindReferralAsync(connection, transaction, message.ReferralId) is { } referral
+            ? Math.Max(0, (message.EndedAt - referral.SubmittedAt).TotalDays)
+            : null;
+    }
+
+    protected override void OnApplied(ProcedureCompleted message)
+    {
+        if (_leadTimeDays is { } days)
+        {
+            ClinicalMetrics.ReferralToProcedure.Record(days, ClinicalMetrics.Tag("indication", message.Indication));
+        }
+    }
 }
 
 public sealed class ProcedureDiscontinuedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ProcedureDiscontinued>(database, time)

@@ -6,6 +6,7 @@ using IrSuite.Scheduling.Domain;
 using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Observability;
 
 namespace IrSuite.Scheduling.Messaging;
 
@@ -24,6 +25,16 @@ public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeP
 
     protected override (Guid, DateTimeOffset, string) Describe(PatientDischarged m) => (m.ReferralId, m.OccurredAt, $"to {m.Destination}");
 
+    private double? _hoursSinceReferral;
+
+    protected override void OnApplied(PatientDischarged message)
+    {
+        if (_hoursSinceReferral is { } hours)
+        {
+            ClinicalMetrics.TimeToDischarge.Record(hours, ClinicalMetrics.Tag("admission", message.Admission));
+        }
+    }
+
     protected override async Task HandleAsync(PatientDischarged message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await base.HandleAsync(message, connection, transaction, cancellationToken);
@@ -32,6 +43,8 @@ public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeP
         {
             return;
         }
+
+        _hoursSinceReferral = Math.Max(0, (message.OccurredAt - referral.SubmittedAt).TotalHours);
 
         var now = Time.GetUtcNow();
         var version = protocol.AppliedVersion;

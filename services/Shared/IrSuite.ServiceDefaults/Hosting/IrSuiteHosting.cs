@@ -4,6 +4,7 @@ using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -27,15 +28,27 @@ public static class IrSuiteHosting
     public const string ReadinessService = "readiness";
 
     /// <summary>
-    /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), the clock,
-    /// channels to peer services, the site protocol (and its read-only gRPC service), and health and reflection.
+    /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), HTTP/1.1 health
+    /// probes on <c>Health:HttpAddress</c> (default: the gRPC port + 100), traces, metrics and console logs (decision
+    /// 0009; <paramref name="serviceName"/> is the telemetry's service.name unless OTEL_SERVICE_NAME says otherwise;
+    /// <paramref name="defaultLogFormat"/> applies when <c>Logging:Format</c> is not configured), the
+    /// clock, channels to peer services, the site protocol (and its read-only gRPC service), and health and reflection.
     /// Returns the gRPC builder for the services to add to.
     /// </summary>
-    public static GrpcServerBuilder AddIrSuiteHost(this WebApplicationBuilder builder, int defaultPort)
+    public static GrpcServerBuilder AddIrSuiteHost(
+        this WebApplicationBuilder builder, int defaultPort, string serviceName = "irsuite", string defaultLogFormat = ObservabilitySetup.SimpleFormat)
     {
         var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{defaultPort}";
         var endpoint = IPEndPoint.Parse(address);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(endpoint));
+        var health = HealthHttpEndpoint.Resolve(builder.Configuration, endpoint);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenGrpc(endpoint);
+            health.Listen(kestrel);
+        });
+        builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton<IStartupFilter, HealthHttpEndpoint.StartupFilter>();
+        builder.AddIrSuiteObservability(serviceName, defaultLogFormat);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ServiceChannels>();
         builder.Services.TryAddSingleton<Migrator>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using IrSuite.ServiceDefaults.Data;
+using IrSuite.ServiceDefaults.Observability;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -87,7 +88,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var rows = (await connection.QueryAsync<OutboxRow>(
                 "SELECT seq AS Seq, message_id AS MessageId, message_type AS MessageType, body AS Body, traceparent AS TraceParent, "
-                + "aggregate_id AS AggregateId, attempts AS Attempts "
+                + "aggregate_id AS AggregateId, attempts AS Attempts, created_at_ms AS CreatedAtMs "
                 + "FROM outbox_message WHERE dispatched_at_ms IS NULL AND not_before_ms <= @now ORDER BY seq LIMIT @limit" + claim,
                 new { now, limit = BatchSize },
                 transaction)).ToList();
@@ -116,6 +117,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                         "UPDATE outbox_message SET attempts = attempts + 1, last_error = @error, not_before_ms = @next WHERE seq = @seq",
                         new { error = ex.GetType().Name, next = now + backoff, seq = row.Seq },
                         transaction);
+                    MessagingMetrics.PublishFailures.Add(1, Tag("service", _database.ServiceName), Tag("message.type", ShortName(row.MessageType)), Tag("reason", ex.GetType().Name));
                     if (IsRowFault(ex))
                     {
                         LogRowRefused(_database.ServiceName, row.MessageType, ex.GetType().Name);
@@ -134,6 +136,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                 Faults.FaultInjection.Hit(Faults.FaultInjection.RelayAfterPublish);
                 await connection.ExecuteAsync("UPDATE outbox_message SET dispatched_at_ms = @now WHERE seq = @seq", new { now, seq = row.Seq }, transaction);
                 sent++;
+                MessagingMetrics.Published.Add(1, Tag("service", _database.ServiceName), Tag("message.type", ShortName(row.MessageType)));
             }
 
             return sent;
@@ -163,7 +166,9 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         {
             try
             {
-                if (await DispatchOnceAsync(publishToken) == BatchSize)
+                var sent = await DispatchOnceAsync(publishToken);
+                await RefreshBacklogAsync(publishToken);
+                if (sent == BatchSize)
                 {
                     continue;
                 }
@@ -186,6 +191,44 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                 break;
             }
         }
+    }
+
+    /// <summary>How often the backlog gauges are refreshed (one COUNT over the pending rows).</summary>
+    public TimeSpan BacklogRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    private long? _backlogRefreshedMs;
+
+    private async Task RefreshBacklogAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_backlogRefreshedMs is { } last && now - last < (long)BacklogRefreshInterval.TotalMilliseconds)
+        {
+            return;
+        }
+
+        _backlogRefreshedMs = now;
+        try
+        {
+            // A plain read, not InTransactionAsync: its commit would wake this relay again.
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            var (count, oldest) = await connection.QuerySingleAsync<(long, long?)>(
+                "SELECT COUNT(*), MIN(created_at_ms) FROM outbox_message WHERE dispatched_at_ms IS NULL");
+            MessagingMetrics.ReportBacklog(_database.ServiceName, count, oldest is { } ms ? (now - ms) / 1000.0 : 0);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            // The gauge keeps its last value; readiness reports the database, and the dispatch logs its own failures.
+        }
+    }
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
+    /// <summary>The type's name without namespace and assembly (the stored name is assembly-qualified).</summary>
+    internal static string ShortName(string assemblyQualified)
+    {
+        var comma = assemblyQualified.IndexOf(',', StringComparison.Ordinal);
+        var full = comma > 0 ? assemblyQualified[..comma] : assemblyQualified;
+        return full[(full.LastIndexOf('.') + 1)..];
     }
 
     /// <summary>A failure of this row only (nobody bound to it, an unreadable row), not of the broker connection.</summary>
@@ -234,6 +277,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
             : Source.StartActivity("outbox publish", ActivityKind.Producer);
         activity?.SetTag("messaging.message.id", row.MessageId);
         activity?.SetTag("messaging.message.type", type.Name);
+        activity?.SetTag("irsuite.service", _database.ServiceName);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
         // The token asks MassTransit to give up; WaitAsync makes sure the relay does, even on a path that does not
@@ -242,6 +286,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         await _bus.Publish(message, type, context =>
         {
             context.MessageId = Guid.Parse(row.MessageId);
+            context.Headers.Set(MessagingMetrics.OutboxCreatedHeader, row.CreatedAtMs);
             if (mandatory && context.TryGetPayload(out RabbitMqSendContext? rabbit))
             {
                 rabbit.Mandatory = true;
@@ -293,5 +338,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         public string? AggregateId { get; init; }
 
         public int Attempts { get; init; }
+
+        public long CreatedAtMs { get; init; }
     }
 }
