@@ -124,6 +124,7 @@ public sealed class SuiteUnderTest : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["Grpc__Address"] = $"127.0.0.1:{_ports[service]}",
+            ["Health__HttpAddress"] = "127.0.0.1:0", // any free port: the default (gRPC port + 100) could be taken
             [$"Databases__{service}__Provider"] = "postgres",
             // IRSUITE_SERVICE_PG_OPTIONS (e.g. "Max Auto Prepare=32") appends Npgsql settings to the services' connection
             // strings only, for side-by-side benchmark runs.
