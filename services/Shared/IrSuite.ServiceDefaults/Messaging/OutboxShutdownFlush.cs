@@ -22,9 +22,14 @@ public sealed partial class OutboxShutdownFlush(IEnumerable<IOutboxRelay> relays
                 var sent = await relay.FlushAsync(cancellationToken);
                 LogFlushed(relay.ServiceName, sent);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // What is not published now stays in the outbox for the next start.
+                // The host's shutdown timeout ran out: what is not published stays in the outbox for the next start.
+                LogFlushCutShort(relay.ServiceName);
+            }
+            catch (Exception ex)
+            {
+                // Any other failure, the same: the rows stay pending. Throwing would only fail the host's stop.
                 LogFlushFailed(relay.ServiceName, ex);
             }
         }
@@ -35,4 +40,7 @@ public sealed partial class OutboxShutdownFlush(IEnumerable<IOutboxRelay> relays
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Outbox of {Service} could not be flushed at shutdown; the rows stay pending")]
     private partial void LogFlushFailed(string service, Exception exception);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Outbox flush of {Service} cut short by the shutdown timeout; the rows stay pending")]
+    private partial void LogFlushCutShort(string service);
 }
