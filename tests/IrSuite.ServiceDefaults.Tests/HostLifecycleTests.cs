@@ -97,9 +97,9 @@ public sealed class HostLifecycleTests : IAsyncLifetime
         }, services => services.AddSingleton(gate), grpc => grpc.AddInterceptor<GateInterceptor>());
         await using var _ = app;
         await app.MigrateAsync(typeof(TestDatabase));
-        var published = new ConcurrentQueue<Guid>();
+        var published = new NoteWrittenPublishes();
         await app.StartAsync();
-        using var observer = app.Services.GetRequiredService<IBus>().ConnectPublishObserver(new NotePublished(published));
+        using var observer = app.Services.GetRequiredService<IBus>().ConnectPublishObserver(published);
         var address = Address(app);
         using var channel = GrpcChannel.ForAddress(address);
         var call = channel.UnaryAsync(GetProtocol, new GetSiteProtocolRequest());
@@ -116,7 +116,7 @@ public sealed class HostLifecycleTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(response.AppliedVersion));
         await stopping.WaitAsync(TimeSpan.FromSeconds(60));
         var messageId = await gate.Committed.Task;
-        Assert.Contains(messageId, published);
+        Assert.Contains(messageId, published.Ids);
         await using (var connection = await app.Services.GetRequiredService<TestDatabase>().OpenAsync())
         {
             Assert.NotNull(await connection.ExecuteScalarAsync<long?>("SELECT dispatched_at_ms FROM outbox_message WHERE message_id = @id", new { id = messageId.ToString() }));
@@ -203,25 +203,5 @@ public sealed class HostLifecycleTests : IAsyncLifetime
         {
             return false;
         }
-    }
-
-    private sealed class NotePublished(ConcurrentQueue<Guid> published) : IPublishObserver
-    {
-        public Task PrePublish<T>(PublishContext<T> context)
-            where T : class => Task.CompletedTask;
-
-        public Task PostPublish<T>(PublishContext<T> context)
-            where T : class
-        {
-            if (context.Message is NoteWritten)
-            {
-                published.Enqueue(context.MessageId!.Value);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
-            where T : class => Task.CompletedTask;
     }
 }

@@ -188,7 +188,7 @@ public sealed class ResilienceTests : IAsyncLifetime
             await connection.ExecuteAsync("UPDATE outbox_message SET message_type = 'IrSuite.Missing, IrSuite.ServiceDefaults.Tests' WHERE message_id = @id", new { id = ids[0].ToString() });
         }
 
-        var published = new PublishOrder();
+        var published = new NoteWrittenPublishes();
         var harness = _services.GetRequiredService<ITestHarness>();
         using var observer = harness.Bus.ConnectPublishObserver(published);
         var relay = _services.GetRequiredService<OutboxRelay<TestDatabase>>();
@@ -259,27 +259,5 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.True(CriticalEvents.IsCritical(typeof(IrSuite.Contracts.Discharge.PatientDischarged)));
         Assert.True(CriticalEvents.IsCritical(typeof(IrSuite.Contracts.Scheduling.ProcedureScheduled)));
         Assert.False(CriticalEvents.IsCritical(typeof(IrSuite.Contracts.Scheduling.FollowUpBooked)));
-    }
-
-    private sealed class PublishOrder : IPublishObserver
-    {
-        public ConcurrentQueue<Guid> Ids { get; } = new();
-
-        public Task PrePublish<T>(PublishContext<T> context)
-            where T : class => Task.CompletedTask;
-
-        public Task PostPublish<T>(PublishContext<T> context)
-            where T : class
-        {
-            if (context.Message is NoteWritten)
-            {
-                Ids.Enqueue(context.MessageId!.Value);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
-            where T : class => Task.CompletedTask;
     }
 }

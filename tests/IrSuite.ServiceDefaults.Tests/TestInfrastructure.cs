@@ -240,3 +240,26 @@ public static class Poll
         }
     }
 }
+
+/// <summary>Records the message id of every <see cref="NoteWritten"/> the bus publishes, in publish order.</summary>
+public sealed class NoteWrittenPublishes : MassTransit.IPublishObserver
+{
+    public ConcurrentQueue<Guid> Ids { get; } = new();
+
+    public Task PrePublish<T>(MassTransit.PublishContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PostPublish<T>(MassTransit.PublishContext<T> context)
+        where T : class
+    {
+        if (context.Message is NoteWritten)
+        {
+            Ids.Enqueue(context.MessageId!.Value);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PublishFault<T>(MassTransit.PublishContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}

@@ -9,32 +9,21 @@ using IrSuite.Grpc;
 namespace IrSuite.AnesthesiaConsultation.Tests.Grpc;
 
 /// <summary>The service over real HTTP/2, a fresh database per test, events in through the bus and out through the outbox.</summary>
-public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
+public sealed class AnesthesiaConsultationServiceTests : AnesthesiaHostTest
 {
-    private AnesthesiaServiceHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await AnesthesiaServiceHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var errors = _host.Errors.Entries.ToList();
-        await _host.DisposeAsync();
-        Assert.Empty(errors);
-    }
-
     [Fact]
     public async Task Pathway_AcceptAssessPlanSign_ClearsThePlanAndPublishesClearanceSigned()
     {
-        var accepted = await _host.AcceptReferralAsync(expectedSedation: "CONSCIOUS_SEDATION");
+        var accepted = await Host.AcceptReferralAsync(expectedSedation: "CONSCIOUS_SEDATION");
         var referralId = accepted.ReferralId.ToString();
 
-        var opened = await _host.GetPlanAsync(referralId);
+        var opened = await Host.GetPlanAsync(referralId);
         Assert.Equal(CaseStatus.AwaitingAssessment, opened.Status);
         Assert.Equal(accepted.PatientId.ToString(), opened.PatientId);
         Assert.Equal(1, opened.Version);
         Assert.Equal(SedationMode.Unspecified, opened.Sedation);
 
-        var assessed = await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var assessed = await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
         Assert.Equal(CaseStatus.Assessed, assessed.Status);
         Assert.Equal(AsaClass.Iii, assessed.AsaClass);
         Assert.Equal(["I10", "E11"], assessed.Comorbidities);
@@ -43,14 +32,14 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         Assert.Equal(Requests.Assessment(accepted.ReferralId).Labs, assessed.Labs);
         Assert.Equal(2, assessed.Version);
 
-        _host.Clock.Advance(TimeSpan.FromMinutes(20));
-        var planned = await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.General));
+        Host.Clock.Advance(TimeSpan.FromMinutes(20));
+        var planned = await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.General));
         Assert.Equal(SedationMode.General, planned.Sedation);
         Assert.Equal(CaseStatus.Assessed, planned.Status);
         Assert.Equal(3, planned.Version);
 
-        _host.Clock.Advance(TimeSpan.FromMinutes(10));
-        var signed = await _host.SignClearanceAsync(
+        Host.Clock.Advance(TimeSpan.FromMinutes(10));
+        var signed = await Host.SignClearanceAsync(
             Requests.Clearance(accepted.ReferralId, ClearanceDecision.FitWithConditions, "recheck INR the day before"));
         var signedAt = AnesthesiaServiceHost.Start.AddMinutes(30);
         Assert.Equal(CaseStatus.Cleared, signed.Status);
@@ -59,9 +48,9 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         Assert.Equal("anesthesiologist-42", signed.AnesthesiologistId);
         Assert.Equal(Timestamp.FromDateTimeOffset(signedAt), signed.SignedAt);
         Assert.Equal(4, signed.Version);
-        Assert.Equal(signed, await _host.GetPlanAsync(referralId));
+        Assert.Equal(signed, await Host.GetPlanAsync(referralId));
 
-        var published = await _host.NextClearanceSignedAsync();
+        var published = await Host.NextClearanceSignedAsync();
         Assert.Equal(accepted.ReferralId, published.ReferralId);
         Assert.Equal(accepted.PatientId, published.PatientId);
         Assert.Equal("FIT_WITH_CONDITIONS", published.Decision);
@@ -74,7 +63,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync();
 
-        await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
 
         var rows = await OutboxRowsAsync();
         var row = Assert.Single(rows);
@@ -82,15 +71,15 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         Assert.Equal(accepted.ReferralId.ToString(), row.AggregateId);
         Assert.Contains("\"decision\":\"FIT\"", row.Body, StringComparison.Ordinal);
         Assert.Contains("\"sedationMode\":\"GENERAL\"", row.Body, StringComparison.Ordinal);
-        var published = await _host.NextClearanceSignedAsync();
+        var published = await Host.NextClearanceSignedAsync();
         Assert.Equal("FIT", published.Decision);
     }
 
     [Fact]
     public async Task RecordAssessment_AgainBeforeClearance_ReplacesTheAssessment()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
         var again = Requests.Assessment(accepted.ReferralId);
         again.AsaClass = AsaClass.Ii;
         again.Emergency = true;
@@ -98,7 +87,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         again.MedicationPlan.Clear();
         again.Labs = null;
 
-        var reassessed = await _host.RecordAssessmentAsync(again);
+        var reassessed = await Host.RecordAssessmentAsync(again);
 
         Assert.Equal(CaseStatus.Assessed, reassessed.Status);
         Assert.Equal(AsaClass.Ii, reassessed.AsaClass);
@@ -112,20 +101,20 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     [Fact]
     public async Task PlanSedation_NotAssessed_FailsAssessmentRequired()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId)));
 
         AssertGate(ex, "ASSESSMENT_REQUIRED");
-        Assert.Equal(1, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        Assert.Equal(1, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
     }
 
     [Fact]
     public async Task SignClearance_NotAssessed_FailsAssessmentRequired()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
 
         AssertGate(ex, "ASSESSMENT_REQUIRED");
     }
@@ -133,13 +122,13 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     [Fact]
     public async Task SignClearance_NoSedationPlan_FailsSedationPlanRequired()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
 
         AssertGate(ex, "SEDATION_PLAN_REQUIRED");
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.Equal(CaseStatus.Assessed, plan.Status);
         Assert.Equal(2, plan.Version);
         Assert.Empty(await OutboxRowsAsync());
@@ -149,16 +138,16 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     public async Task AnyChange_AfterClearanceSigned_FailsClearanceAlreadySignedAndWritesNothing()
     {
         var accepted = await ReadyToSignAsync();
-        var signed = await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.NotFit));
+        var signed = await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.NotFit));
 
-        var signAgain = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
-        var reassess = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId)));
-        var replan = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.Local)));
+        var signAgain = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
+        var reassess = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId)));
+        var replan = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.Local)));
 
         AssertGate(signAgain, "CLEARANCE_ALREADY_SIGNED");
         AssertGate(reassess, "CLEARANCE_ALREADY_SIGNED");
         AssertGate(replan, "CLEARANCE_ALREADY_SIGNED");
-        Assert.Equal(signed, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Equal(signed, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
         Assert.Single(await OutboxRowsAsync());
     }
 
@@ -169,10 +158,10 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
 
         var calls = new Func<Task<AnesthesiaPlan>>[]
         {
-            () => _host.GetPlanAsync(unknown.ToString()),
-            () => _host.RecordAssessmentAsync(Requests.Assessment(unknown)),
-            () => _host.PlanSedationAsync(Requests.Sedation(unknown)),
-            () => _host.SignClearanceAsync(Requests.Clearance(unknown)),
+            () => Host.GetPlanAsync(unknown.ToString()),
+            () => Host.RecordAssessmentAsync(Requests.Assessment(unknown)),
+            () => Host.PlanSedationAsync(Requests.Sedation(unknown)),
+            () => Host.SignClearanceAsync(Requests.Clearance(unknown)),
         };
 
         foreach (var call in calls)
@@ -189,7 +178,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     [Fact]
     public async Task RecordAssessment_InvalidFields_FailsInvalidArgumentNamingEachAndWritesNothing()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.AsaClass = AsaClass.Unspecified;
         request.Comorbidities.Add(new string('x', 101));
@@ -201,7 +190,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         request.MedicationPlan.Add(new MedicationInstruction { Action = MedicationAction.Continue });
         request.Labs = new Labs { Inr = 0, PlateletsGPerL = 2000.5 };
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(request));
 
         AssertInvalid(
             ex,
@@ -216,7 +205,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
             "labs.inr",
             "labs.platelets_g_per_l",
             "labs.taken_at");
-        Assert.Equal(1, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        Assert.Equal(1, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
     }
 
     [Theory]
@@ -227,20 +216,20 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     [InlineData(1.0, -0.5, false)]
     public async Task RecordAssessment_LabBounds_InrAboveZeroToTenPlateletsZeroTo2000(double inr, double platelets, bool accepted)
     {
-        var referral = await _host.AcceptReferralAsync();
+        var referral = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(referral.ReferralId);
         request.Labs.Inr = inr;
         request.Labs.PlateletsGPerL = platelets;
 
         if (accepted)
         {
-            var plan = await _host.RecordAssessmentAsync(request);
+            var plan = await Host.RecordAssessmentAsync(request);
             Assert.Equal(inr, plan.Labs.Inr);
             Assert.Equal(platelets, plan.Labs.PlateletsGPerL);
         }
         else
         {
-            var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(request));
+            var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(request));
             Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         }
     }
@@ -251,7 +240,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         var request = Requests.Assessment(Guid.NewGuid());
         request.ReferralId = "not-a-uuid";
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(request));
 
         AssertInvalid(ex, "referral_id");
     }
@@ -259,10 +248,10 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     [Fact]
     public async Task PlanSedation_NoMode_FailsInvalidArgument()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.Unspecified)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.Unspecified)));
 
         AssertInvalid(ex, "mode");
     }
@@ -274,10 +263,10 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
         var request = Requests.Clearance(accepted.ReferralId, ClearanceDecision.FitWithConditions);
         request.AnesthesiologistId = "";
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(request));
 
         AssertInvalid(ex, "conditions", "anesthesiologist_id");
-        Assert.Equal(CaseStatus.Assessed, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Status);
+        Assert.Equal(CaseStatus.Assessed, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Status);
         Assert.Empty(await OutboxRowsAsync());
     }
 
@@ -292,7 +281,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
             AnesthesiologistId = new string('a', 101),
         };
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(request));
 
         AssertInvalid(ex, "referral_id", "decision", "conditions[0]", "anesthesiologist_id");
     }
@@ -302,7 +291,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync();
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.Fit, "fasting")));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.Fit, "fasting")));
 
         AssertInvalid(ex, "conditions");
     }
@@ -310,7 +299,7 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
     [Fact]
     public async Task GetPlan_BadReferralId_FailsInvalidArgument()
     {
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.GetPlanAsync("12"));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.GetPlanAsync("12"));
 
         AssertInvalid(ex, "referral_id");
     }
@@ -332,15 +321,15 @@ public sealed class AnesthesiaConsultationServiceTests : IAsyncLifetime
 
     private async Task<IrSuite.Contracts.Scheduling.ReferralAccepted> ReadyToSignAsync()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
-        await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId));
         return accepted;
     }
 
     private async Task<List<OutboxRow>> OutboxRowsAsync()
     {
-        await using var connection = await _host.Database.OpenAsync();
+        await using var connection = await Host.Database.OpenAsync();
         return (await connection.QueryAsync<OutboxRow>(
             "SELECT message_type AS MessageType, aggregate_id AS AggregateId, body AS Body FROM outbox_message ORDER BY seq")).ToList();
     }

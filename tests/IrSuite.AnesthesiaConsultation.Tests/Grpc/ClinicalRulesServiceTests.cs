@@ -8,60 +8,49 @@ using IrSuite.Grpc;
 namespace IrSuite.AnesthesiaConsultation.Tests.Grpc;
 
 /// <summary>The issue-4 clinical rules over real gRPC: each refusal (status, rule code, nothing written) and its permitted path.</summary>
-public sealed class ClinicalRulesServiceTests : IAsyncLifetime
+public sealed class ClinicalRulesServiceTests : AnesthesiaHostTest
 {
     private static readonly DateTimeOffset Start = AnesthesiaServiceHost.Start;
-    private AnesthesiaServiceHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await AnesthesiaServiceHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var errors = _host.Errors.Entries.ToList();
-        await _host.DisposeAsync();
-        Assert.Empty(errors);
-    }
-
     [Fact]
     public async Task RecordAssessment_AsaVi_FailsAsaViNotEligibleAndWritesNothing()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        var before = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var accepted = await Host.AcceptReferralAsync();
+        var before = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         var request = Requests.Assessment(accepted.ReferralId);
         request.AsaClass = AsaClass.Vi;
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(request));
 
         RpcAssert.Gate(ex, "ASA_VI_NOT_ELIGIBLE");
-        Assert.Equal(before, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
-        Assert.Empty(await RpcAssert.OutboxTypesAsync(_host));
+        Assert.Equal(before, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Empty(await RpcAssert.OutboxTypesAsync(Host));
     }
 
     [Fact]
     public async Task RecordAssessment_AsaAboveAmbulatoryMax_FillsAssessedAtAndRecommendsHospitalised()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.AsaClass = AsaClass.Iv;
         request.Emergency = true;
-        _host.Clock.Advance(TimeSpan.FromMinutes(15));
+        Host.Clock.Advance(TimeSpan.FromMinutes(15));
 
-        var plan = await _host.RecordAssessmentAsync(request);
+        var plan = await Host.RecordAssessmentAsync(request);
 
         Assert.Equal(AsaClass.Iv, plan.AsaClass);
         Assert.True(plan.Emergency);
         Assert.Equal(Timestamp.FromDateTimeOffset(Start.AddMinutes(15)), plan.AssessedAt);
         Assert.Equal(AdmissionType.Hospitalised, plan.RecommendedAdmission);
-        Assert.Equal(_host.Protocol.AppliedVersion, plan.ProtocolVersion);
+        Assert.Equal(Host.Protocol.AppliedVersion, plan.ProtocolVersion);
         Assert.Equal(["L1", "L2"], plan.Levels);
     }
 
     [Fact]
     public async Task RecordAssessment_AsaAtAmbulatoryMax_RecommendsAmbulatory()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
 
-        var plan = await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId)); // ASA III, default maximum 3
+        var plan = await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId)); // ASA III, default maximum 3
 
         Assert.Equal(AdmissionType.Ambulatory, plan.RecommendedAdmission);
     }
@@ -76,33 +65,33 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
 
         Assert.Equal(AdmissionType.Hospitalised, plan.RecommendedAdmission);
         Assert.Equal(host.Protocol.AppliedVersion, plan.ProtocolVersion);
-        Assert.NotEqual(_host.Protocol.AppliedVersion, plan.ProtocolVersion);
+        Assert.NotEqual(Host.Protocol.AppliedVersion, plan.ProtocolVersion);
     }
 
     [Fact]
     public async Task RecordAssessment_NoAnxietyOrProneTolerance_FailsInvalidArgumentNamingThem()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.Anxiety = AnxietyLevel.Unspecified;
         request.ProneTolerance = (ProneTolerance)9;
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(request));
 
         RpcAssert.Invalid(ex, "anxiety", "prone_tolerance");
-        Assert.Equal(1, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        Assert.Equal(1, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
     }
 
     [Fact]
     public async Task GetPlan_Assessed_ReturnsTheSuggestionWithItsReasons()
     {
-        var accepted = await _host.AcceptReferralAsync(levels: ["T12", "L1", "L2"]);
+        var accepted = await Host.AcceptReferralAsync(levels: ["T12", "L1", "L2"]);
         var request = Requests.Assessment(accepted.ReferralId);
         request.Anxiety = AnxietyLevel.Severe;
         request.ProneTolerance = ProneTolerance.Limited;
-        await _host.RecordAssessmentAsync(request);
+        await Host.RecordAssessmentAsync(request);
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
 
         Assert.Equal(SedationMode.General, plan.SuggestedSedation.Mode);
         Assert.Equal(["MANY_LEVELS", "PRONE_LIMITED", "SEVERE_ANXIETY"], plan.SuggestedSedation.Reasons);
@@ -113,23 +102,23 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task PlanSedation_OtherThanSuggestedWithoutDeviationReason_FailsInvalidArgumentAndWritesNothing()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        var assessed = await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        var assessed = await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.General, deviationReason: "")));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.General, deviationReason: "")));
 
         RpcAssert.Invalid(ex, "deviation_reason");
-        Assert.Equal(assessed, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Equal(assessed, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
     }
 
     [Fact]
     public async Task PlanSedation_SuggestedModeWithoutDeviationReason_IsPlanned()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        var assessed = await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        var assessed = await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
         Assert.Equal(Requests.SuggestedForAssessment, assessed.SuggestedSedation.Mode);
 
-        var planned = await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, Requests.SuggestedForAssessment, deviationReason: ""));
+        var planned = await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, Requests.SuggestedForAssessment, deviationReason: ""));
 
         Assert.Equal(Requests.SuggestedForAssessment, planned.Sedation);
         Assert.Equal("", planned.DeviationReason);
@@ -138,10 +127,10 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task PlanSedation_OtherThanSuggestedWithDeviationReason_IsPlannedWithTheReason()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
-        var planned = await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.General, deviationReason: "patient preference"));
+        var planned = await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, SedationMode.General, deviationReason: "patient preference"));
 
         Assert.Equal(SedationMode.General, planned.Sedation);
         Assert.Equal("patient preference", planned.DeviationReason);
@@ -150,30 +139,30 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task PlanSedation_Premedication_IsReturnedInThePlan()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
         var request = Requests.Sedation(accepted.ReferralId, Requests.SuggestedForAssessment);
         var premedication = new Premedication { Drug = "hydroxyzine", Dose = "25 mg", Timing = PremedicationTiming.BeforeProcedure, TimingDetail = "60 min before" };
         request.Premedication.Add(premedication);
 
-        var planned = await _host.PlanSedationAsync(request);
+        var planned = await Host.PlanSedationAsync(request);
 
         Assert.Equal([premedication], planned.Premedication);
-        Assert.Equal([premedication], (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Premedication);
+        Assert.Equal([premedication], (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Premedication);
     }
 
     [Fact]
     public async Task PlanSedation_InvalidNewFields_FailsInvalidArgumentNamingEach()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
         var request = Requests.Sedation(accepted.ReferralId, SedationMode.General, deviationReason: new string('r', 201));
         request.AntibioticProphylaxis = new string('a', 101);
         request.Premedication.Add(new Premedication { Drug = "", Dose = new string('d', 51), Timing = PremedicationTiming.Unspecified, TimingDetail = new string('t', 61) });
         request.Premedication.Add(new Premedication { Drug = "midazolam", Dose = "1 mg", Timing = PremedicationTiming.BeforeProcedure });
         request.Premedication.AddRange(Enumerable.Range(0, 9).Select(_ => new Premedication { Drug = "x", Dose = "1 mg", Timing = PremedicationTiming.MorningOf }));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(request));
 
         RpcAssert.Invalid(
             ex,
@@ -185,16 +174,16 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
             "premedication[0].timing",
             "premedication[0].timing_detail",
             "premedication[1].timing_detail");
-        Assert.Equal(2, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        Assert.Equal(2, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
     }
 
     [Fact]
     public async Task GetPlan_NoBetaLactamAllergy_ProposesTheDefaultProphylaxisWithTheWindow()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
-        var prophylaxis = (await _host.GetPlanAsync(accepted.ReferralId.ToString())).AntibioticProphylaxis;
+        var prophylaxis = (await Host.GetPlanAsync(accepted.ReferralId.ToString())).AntibioticProphylaxis;
 
         Assert.Equal("cefazolin 1 g IV", prophylaxis.Proposed);
         Assert.False(prophylaxis.BetaLactamAllergy);
@@ -205,33 +194,33 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task PlanSedation_BetaLactamForABetaLactamAllergy_FailsAntibioticAllergyConflictAndWritesNothing()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.Allergies.Add("penicillin");
-        var assessed = await _host.RecordAssessmentAsync(request);
+        var assessed = await Host.RecordAssessmentAsync(request);
         Assert.Equal("clindamycin 600 mg IV", assessed.AntibioticProphylaxis.Proposed);
         Assert.True(assessed.AntibioticProphylaxis.BetaLactamAllergy);
         var plan = Requests.Sedation(accepted.ReferralId, Requests.SuggestedForAssessment);
         plan.AntibioticProphylaxis = "cefazolin 2 g IV";
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(plan));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(plan));
 
         RpcAssert.Gate(ex, "ANTIBIOTIC_ALLERGY_CONFLICT");
-        Assert.Equal(assessed, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
-        Assert.Empty(await RpcAssert.OutboxTypesAsync(_host));
+        Assert.Equal(assessed, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Empty(await RpcAssert.OutboxTypesAsync(Host));
     }
 
     [Fact]
     public async Task PlanSedation_AlternativeForABetaLactamAllergy_IsRecorded()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.Allergies.Add("amoxicillin");
-        await _host.RecordAssessmentAsync(request);
+        await Host.RecordAssessmentAsync(request);
         var plan = Requests.Sedation(accepted.ReferralId, Requests.SuggestedForAssessment);
         plan.AntibioticProphylaxis = "clindamycin 600 mg IV";
 
-        var planned = await _host.PlanSedationAsync(plan);
+        var planned = await Host.PlanSedationAsync(plan);
 
         Assert.Equal("clindamycin 600 mg IV", planned.AntibioticProphylaxis.Chosen);
     }
@@ -239,13 +228,13 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task ProcedureScheduled_Consumed_PlanReturnsTheFastingCutOffs()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
         var slot = Start.AddDays(3);
 
-        await _host.ScheduleProcedureAsync(accepted, slot, "CONSCIOUS_SEDATION");
+        await Host.ScheduleProcedureAsync(accepted, slot, "CONSCIOUS_SEDATION");
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.Equal(Timestamp.FromDateTimeOffset(slot), plan.SlotStart);
         Assert.True(plan.Fasting.Applies);
         Assert.Equal(Timestamp.FromDateTimeOffset(slot.AddHours(-2)), plan.Fasting.ClearLiquidsUntil);
@@ -257,11 +246,11 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task ProcedureScheduled_LocalSlot_FastingDoesNotApply()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
 
-        await _host.ScheduleProcedureAsync(accepted, Start.AddDays(3), "LOCAL");
+        await Host.ScheduleProcedureAsync(accepted, Start.AddDays(3), "LOCAL");
 
-        Assert.False((await _host.GetPlanAsync(accepted.ReferralId.ToString())).Fasting.Applies);
+        Assert.False((await Host.GetPlanAsync(accepted.ReferralId.ToString())).Fasting.Applies);
     }
 
     [Fact]
@@ -279,12 +268,12 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task ProcedureCancelled_Consumed_ClearsTheSlotAndTheFasting()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.ScheduleProcedureAsync(accepted, Start.AddDays(3));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.ScheduleProcedureAsync(accepted, Start.AddDays(3));
 
-        await _host.CancelProcedureAsync(accepted);
+        await Host.CancelProcedureAsync(accepted);
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.Null(plan.SlotStart);
         Assert.Null(plan.Fasting);
         Assert.False(plan.HasConsultLeadTimeMet);
@@ -295,22 +284,22 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     {
         var unknown = new ReferralAccepted(Guid.NewGuid(), Guid.NewGuid(), ["L1"], "GENERAL", Start);
 
-        await _host.ScheduleProcedureAsync(unknown, Start.AddDays(3));
+        await Host.ScheduleProcedureAsync(unknown, Start.AddDays(3));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.GetPlanAsync(unknown.ReferralId.ToString()));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.GetPlanAsync(unknown.ReferralId.ToString()));
         Assert.Equal(StatusCode.NotFound, ex.StatusCode);
     }
 
     [Fact]
     public async Task GetPlan_SlotLessThanConsultLeadDaysAfterTheAssessment_FlagsTheLeadTimeNotMet()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
-        Assert.False((await _host.GetPlanAsync(accepted.ReferralId.ToString())).HasConsultLeadTimeMet);
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        Assert.False((await Host.GetPlanAsync(accepted.ReferralId.ToString())).HasConsultLeadTimeMet);
 
-        await _host.ScheduleProcedureAsync(accepted, Start.AddDays(1));
+        await Host.ScheduleProcedureAsync(accepted, Start.AddDays(1));
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.True(plan.HasConsultLeadTimeMet);
         Assert.False(plan.ConsultLeadTimeMet);
     }
@@ -318,34 +307,34 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task GetPlan_SlotConsultLeadDaysAfterTheAssessment_FlagsTheLeadTimeMet()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
-        await _host.ScheduleProcedureAsync(accepted, Start.AddDays(2));
+        await Host.ScheduleProcedureAsync(accepted, Start.AddDays(2));
 
-        Assert.True((await _host.GetPlanAsync(accepted.ReferralId.ToString())).ConsultLeadTimeMet);
+        Assert.True((await Host.GetPlanAsync(accepted.ReferralId.ToString())).ConsultLeadTimeMet);
     }
 
     [Fact]
     public async Task RecordPreAnestheticVisit_NotCleared_FailsClearanceRequiredAndWritesNothing()
     {
         var accepted = await ReadyToSignAsync();
-        var before = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var before = await Host.GetPlanAsync(accepted.ReferralId.ToString());
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start)));
 
         RpcAssert.Gate(ex, "CLEARANCE_REQUIRED");
-        Assert.Equal(before, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
-        Assert.Empty(await RpcAssert.OutboxTypesAsync(_host));
+        Assert.Equal(before, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Empty(await RpcAssert.OutboxTypesAsync(Host));
     }
 
     [Fact]
     public async Task RecordPreAnestheticVisit_NotFit_FailsClearanceRequired()
     {
         var accepted = await ReadyToSignAsync();
-        await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.NotFit));
+        await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.NotFit));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start)));
 
         RpcAssert.Gate(ex, "CLEARANCE_REQUIRED");
     }
@@ -354,26 +343,26 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     public async Task RecordPreAnestheticVisit_MoreThan24HoursBeforeTheSlot_FailsOutOfWindowAndWritesNothing()
     {
         var accepted = await ReadyToSignAsync();
-        await _host.ScheduleProcedureAsync(accepted, Start.AddDays(3));
-        var signed = await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
-        _host.Clock.Advance(TimeSpan.FromDays(1));
+        await Host.ScheduleProcedureAsync(accepted, Start.AddDays(3));
+        var signed = await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        Host.Clock.Advance(TimeSpan.FromDays(1));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, _host.Clock.GetUtcNow())));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Host.Clock.GetUtcNow())));
 
         RpcAssert.Gate(ex, "PRE_ANESTHETIC_VISIT_OUT_OF_WINDOW");
-        Assert.Equal(signed, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
-        Assert.Equal(["ClearanceSigned"], (await RpcAssert.OutboxTypesAsync(_host)).Select(ShortName));
+        Assert.Equal(signed, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Equal(["ClearanceSigned"], (await RpcAssert.OutboxTypesAsync(Host)).Select(ShortName));
     }
 
     [Fact]
     public async Task RecordPreAnestheticVisit_AfterTheSlotStart_FailsOutOfWindow()
     {
         var accepted = await ReadyToSignAsync();
-        await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
-        await _host.ScheduleProcedureAsync(accepted, Start.AddHours(3));
-        _host.Clock.Advance(TimeSpan.FromHours(4));
+        await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        await Host.ScheduleProcedureAsync(accepted, Start.AddHours(3));
+        Host.Clock.Advance(TimeSpan.FromHours(4));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start.AddHours(3).AddMinutes(1))));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start.AddHours(3).AddMinutes(1))));
 
         RpcAssert.Gate(ex, "PRE_ANESTHETIC_VISIT_OUT_OF_WINDOW");
     }
@@ -382,19 +371,19 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     public async Task RecordPreAnestheticVisit_WithinTheWindow_RecordsItAndPublishesPreAnestheticVisitRecorded()
     {
         var accepted = await ReadyToSignAsync();
-        await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
         var slot = Start.AddDays(3);
-        await _host.ScheduleProcedureAsync(accepted, slot);
-        _host.Clock.Advance(slot.AddHours(-2) - Start);
+        await Host.ScheduleProcedureAsync(accepted, slot);
+        Host.Clock.Advance(slot.AddHours(-2) - Start);
         var visitedAt = slot.AddHours(-3);
 
-        var plan = await _host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, visitedAt));
+        var plan = await Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, visitedAt));
 
         Assert.Equal(Timestamp.FromDateTimeOffset(visitedAt), plan.PreAnestheticVisit.VisitedAt);
         Assert.Equal("anesthesiologist-7", plan.PreAnestheticVisit.AnesthesiologistId);
         Assert.Equal(CaseStatus.Cleared, plan.Status);
-        Assert.Equal(["ClearanceSigned", "PreAnestheticVisitRecorded"], (await RpcAssert.OutboxTypesAsync(_host)).Select(ShortName));
-        var published = await _host.NextVisitRecordedAsync();
+        Assert.Equal(["ClearanceSigned", "PreAnestheticVisitRecorded"], (await RpcAssert.OutboxTypesAsync(Host)).Select(ShortName));
+        var published = await Host.NextVisitRecordedAsync();
         Assert.Equal(accepted.ReferralId, published.ReferralId);
         Assert.Equal(accepted.PatientId, published.PatientId);
         Assert.Equal(visitedAt, published.VisitedAt);
@@ -406,9 +395,9 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     public async Task RecordPreAnestheticVisit_SlotNotKnown_IsRecorded()
     {
         var accepted = await ReadyToSignAsync();
-        await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
 
-        var plan = await _host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start));
+        var plan = await Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, Start));
 
         Assert.Equal(Timestamp.FromDateTimeOffset(Start), plan.PreAnestheticVisit.VisitedAt);
     }
@@ -419,8 +408,8 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
         var missing = new RecordPreAnestheticVisitRequest { ReferralId = "x", AnesthesiologistId = " " };
         var future = Requests.Visit(Guid.NewGuid(), Start.AddMinutes(1));
 
-        var missingEx = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(missing));
-        var futureEx = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(future));
+        var missingEx = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(missing));
+        var futureEx = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(future));
 
         RpcAssert.Invalid(missingEx, "referral_id", "visited_at", "anesthesiologist_id");
         RpcAssert.Invalid(futureEx, "visited_at");
@@ -429,7 +418,7 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     [Fact]
     public async Task RecordPreAnestheticVisit_UnknownReferral_FailsNotFound()
     {
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordPreAnestheticVisitAsync(Requests.Visit(Guid.NewGuid(), Start)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(Requests.Visit(Guid.NewGuid(), Start)));
 
         Assert.Equal(StatusCode.NotFound, ex.StatusCode);
     }
@@ -438,13 +427,13 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     public async Task SignClearance_FitWithInrAboveTheLimit_FailsInrAboveLimitAndWritesNothing()
     {
         var accepted = await ReadyToSignAsync(inr: 1.6, platelets: 210);
-        var before = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var before = await Host.GetPlanAsync(accepted.ReferralId.ToString());
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
 
         RpcAssert.Gate(ex, "INR_ABOVE_LIMIT");
-        Assert.Equal(before, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
-        Assert.Empty(await RpcAssert.OutboxTypesAsync(_host));
+        Assert.Equal(before, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Empty(await RpcAssert.OutboxTypesAsync(Host));
     }
 
     [Fact]
@@ -452,7 +441,7 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync(inr: 1.1, platelets: 49);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
 
         RpcAssert.Gate(ex, "PLATELETS_BELOW_LIMIT");
     }
@@ -462,10 +451,10 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync(inr: 2.2, platelets: 30);
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId)));
 
         RpcAssert.Gate(ex, "INR_ABOVE_LIMIT", "PLATELETS_BELOW_LIMIT");
-        Assert.Empty(await RpcAssert.OutboxTypesAsync(_host));
+        Assert.Empty(await RpcAssert.OutboxTypesAsync(Host));
     }
 
     [Fact]
@@ -473,10 +462,10 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync(inr: 1.6, platelets: 40);
 
-        var signed = await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.FitWithConditions, "correct INR and platelets before the slot"));
+        var signed = await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId, ClearanceDecision.FitWithConditions, "correct INR and platelets before the slot"));
 
         Assert.Equal(ClearanceDecision.FitWithConditions, signed.Clearance);
-        Assert.Equal("FIT_WITH_CONDITIONS", (await _host.NextClearanceSignedAsync()).Decision);
+        Assert.Equal("FIT_WITH_CONDITIONS", (await Host.NextClearanceSignedAsync()).Decision);
     }
 
     [Fact]
@@ -484,7 +473,7 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync(inr: 1.5, platelets: 50);
 
-        var signed = await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        var signed = await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
 
         Assert.Equal(ClearanceDecision.Fit, signed.Clearance);
     }
@@ -508,12 +497,12 @@ public sealed class ClinicalRulesServiceTests : IAsyncLifetime
 
     private async Task<ReferralAccepted> ReadyToSignAsync(double inr = 1.1, double platelets = 210)
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.Labs.Inr = inr;
         request.Labs.PlateletsGPerL = platelets;
-        await _host.RecordAssessmentAsync(request);
-        await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId));
+        await Host.RecordAssessmentAsync(request);
+        await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId));
         return accepted;
     }
 }

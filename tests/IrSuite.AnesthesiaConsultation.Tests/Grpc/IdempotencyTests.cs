@@ -8,20 +8,9 @@ using IrSuite.Grpc;
 namespace IrSuite.AnesthesiaConsultation.Tests.Grpc;
 
 /// <summary>Client request ids (decision 0007) and the case version over real gRPC.</summary>
-public sealed class IdempotencyTests : IAsyncLifetime
+public sealed class IdempotencyTests : AnesthesiaHostTest
 {
     private const string ClearanceSignedType = "IrSuite.Contracts.Anesthesia.ClearanceSigned, IrSuite.Contracts";
-
-    private AnesthesiaServiceHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await AnesthesiaServiceHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var errors = _host.Errors.Entries.ToList();
-        await _host.DisposeAsync();
-        Assert.Empty(errors);
-    }
 
     [Fact]
     public async Task SignClearance_RetriedWithSameRequestId_SamePlanOneClearanceSigned()
@@ -30,13 +19,13 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var request = Requests.Clearance(accepted.ReferralId);
         request.RequestId = Guid.NewGuid().ToString();
 
-        var first = await _host.SignClearanceAsync(request);
-        _host.Clock.Advance(TimeSpan.FromMinutes(5));
-        var retried = await _host.SignClearanceAsync(request);
+        var first = await Host.SignClearanceAsync(request);
+        Host.Clock.Advance(TimeSpan.FromMinutes(5));
+        var retried = await Host.SignClearanceAsync(request);
 
         Assert.Equal(first, retried);
-        Assert.Equal(first.Version, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
-        Assert.Single(await RpcAssert.OutboxTypesAsync(_host), t => t == ClearanceSignedType);
+        Assert.Equal(first.Version, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        Assert.Single(await RpcAssert.OutboxTypesAsync(Host), t => t == ClearanceSignedType);
     }
 
     [Fact]
@@ -46,26 +35,26 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var request = Requests.Clearance(accepted.ReferralId);
         request.RequestId = Guid.NewGuid().ToString();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _host.SignClearanceAsync(request)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Host.SignClearanceAsync(request)));
 
         Assert.All(responses, r => Assert.Equal(responses[0], r));
-        Assert.Single(await RpcAssert.OutboxTypesAsync(_host), t => t == ClearanceSignedType);
+        Assert.Single(await RpcAssert.OutboxTypesAsync(Host), t => t == ClearanceSignedType);
     }
 
     [Fact]
     public async Task RecordAssessment_SameRequestIdDifferentContent_InvalidArgumentOnRequestId()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var request = Requests.Assessment(accepted.ReferralId);
         request.RequestId = Guid.NewGuid().ToString();
-        var first = await _host.RecordAssessmentAsync(request);
+        var first = await Host.RecordAssessmentAsync(request);
         var changed = request.Clone();
         changed.Labs.Inr = 1.3;
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.RecordAssessmentAsync(changed));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.RecordAssessmentAsync(changed));
 
         RpcAssert.Invalid(ex, "request_id");
-        Assert.Equal(first, await _host.GetPlanAsync(accepted.ReferralId.ToString()));
+        Assert.Equal(first, await Host.GetPlanAsync(accepted.ReferralId.ToString()));
     }
 
     [Fact]
@@ -75,7 +64,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var request = Requests.Sedation(accepted.ReferralId);
         request.RequestId = "retry-1";
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => _host.PlanSedationAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Host.PlanSedationAsync(request));
 
         RpcAssert.Invalid(ex, "request_id");
     }
@@ -84,29 +73,29 @@ public sealed class IdempotencyTests : IAsyncLifetime
     public async Task RecordPreAnestheticVisit_RetriedWithSameRequestId_OneVisitRecordedEvent()
     {
         var accepted = await ReadyToSignAsync();
-        await _host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
-        var visit = Requests.Visit(accepted.ReferralId, _host.Clock.GetUtcNow());
+        await Host.SignClearanceAsync(Requests.Clearance(accepted.ReferralId));
+        var visit = Requests.Visit(accepted.ReferralId, Host.Clock.GetUtcNow());
         visit.RequestId = Guid.NewGuid().ToString();
 
-        var first = await _host.RecordPreAnestheticVisitAsync(visit);
-        var retried = await _host.RecordPreAnestheticVisitAsync(visit);
+        var first = await Host.RecordPreAnestheticVisitAsync(visit);
+        var retried = await Host.RecordPreAnestheticVisitAsync(visit);
 
         Assert.Equal(first, retried);
-        Assert.Single(await RpcAssert.OutboxTypesAsync(_host), t => t.StartsWith("IrSuite.Contracts.Anesthesia.PreAnestheticVisitRecorded,", StringComparison.Ordinal));
+        Assert.Single(await RpcAssert.OutboxTypesAsync(Host), t => t.StartsWith("IrSuite.Contracts.Anesthesia.PreAnestheticVisitRecorded,", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task PlanSedation_ParallelUpdatesOfOneCase_EachAbortedOrSerialisedNeverLost()
     {
         var accepted = await ReadyToSignAsync();
-        var before = (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version;
+        var before = (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version;
         var modes = new[] { SedationMode.General, SedationMode.ConsciousSedation };
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
         {
             try
             {
-                await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, modes[i % 2]));
+                await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId, modes[i % 2]));
                 return StatusCode.OK;
             }
             catch (RpcException ex)
@@ -118,7 +107,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.All(outcomes, o => Assert.True(o is StatusCode.OK or StatusCode.Aborted, $"unexpected {o}"));
         var applied = outcomes.Count(o => o == StatusCode.OK);
         Assert.True(applied >= 1);
-        Assert.Equal(before + applied, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        Assert.Equal(before + applied, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
     }
 
     [Fact]
@@ -126,7 +115,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
     {
         var accepted = await ReadyToSignAsync();
 
-        var (first, second) = await _host.Database.InTransactionAsync(async (connection, transaction) =>
+        var (first, second) = await Host.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var read = (await AnesthesiaCaseRepository.FindAsync(connection, transaction, accepted.ReferralId))!;
             var saved = await AnesthesiaCaseRepository.UpdateAsync(connection, transaction, read);
@@ -136,16 +125,16 @@ public sealed class IdempotencyTests : IAsyncLifetime
 
         Assert.NotNull(first);
         Assert.Null(second);
-        await using var connection = await _host.Database.OpenAsync();
+        await using var connection = await Host.Database.OpenAsync();
         Assert.Equal(first.Version, await connection.ExecuteScalarAsync<long>(
             "SELECT version FROM anesthesia_case WHERE referral_id = @id", new { id = accepted.ReferralId.ToString() }));
     }
 
     private async Task<IrSuite.Contracts.Scheduling.ReferralAccepted> ReadyToSignAsync()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
-        await _host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        await Host.PlanSedationAsync(Requests.Sedation(accepted.ReferralId));
         return accepted;
     }
 }

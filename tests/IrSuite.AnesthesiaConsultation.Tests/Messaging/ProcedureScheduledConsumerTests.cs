@@ -5,33 +5,22 @@ using IrSuite.Contracts.Scheduling;
 namespace IrSuite.AnesthesiaConsultation.Tests.Messaging;
 
 /// <summary>ProcedureScheduled and ProcedureCancelled through the in-memory bus into a real service host.</summary>
-public sealed class ProcedureScheduledConsumerTests : IAsyncLifetime
+public sealed class ProcedureScheduledConsumerTests : AnesthesiaHostTest
 {
-    private AnesthesiaServiceHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await AnesthesiaServiceHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var errors = _host.Errors.Entries.ToList();
-        await _host.DisposeAsync();
-        Assert.Empty(errors);
-    }
-
     [Fact]
     public async Task Consume_SameMessageRedelivered_IsAppliedOnce()
     {
-        var accepted = await _host.AcceptReferralAsync();
+        var accepted = await Host.AcceptReferralAsync();
         var scheduled = new ProcedureScheduled(accepted.ReferralId, accepted.PatientId, accepted.Levels, "IR-1", "REC-1", AnesthesiaServiceHost.Start.AddDays(3), AnesthesiaServiceHost.Start)
         {
             SedationMode = "GENERAL",
         };
         var messageId = Guid.NewGuid();
 
-        await _host.PublishAndWaitAsync(scheduled, messageId);
-        await _host.PublishAndWaitAsync(scheduled, messageId);
+        await Host.PublishAndWaitAsync(scheduled, messageId);
+        await Host.PublishAndWaitAsync(scheduled, messageId);
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.Equal(2, plan.Version);
         Assert.Equal(Timestamp.FromDateTimeOffset(scheduled.Start), plan.SlotStart);
     }
@@ -39,35 +28,35 @@ public sealed class ProcedureScheduledConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Consume_Rebooked_ReplacesTheSlot()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
 
-        await _host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(5));
+        await Host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(5));
 
-        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(5)), (await _host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
+        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(5)), (await Host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
     }
 
     [Fact]
     public async Task Consume_CancellationOlderThanTheBooking_IsIgnored()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        _host.Clock.Advance(TimeSpan.FromMinutes(10));
-        await _host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
+        var accepted = await Host.AcceptReferralAsync();
+        Host.Clock.Advance(TimeSpan.FromMinutes(10));
+        await Host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
 
-        await _host.PublishAndWaitAsync(new ProcedureCancelled(accepted.ReferralId, accepted.PatientId, AnesthesiaServiceHost.Start), Guid.NewGuid());
+        await Host.PublishAndWaitAsync(new ProcedureCancelled(accepted.ReferralId, accepted.PatientId, AnesthesiaServiceHost.Start), Guid.NewGuid());
 
-        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(3)), (await _host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
+        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(3)), (await Host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
     }
 
     [Fact]
     public async Task Consume_CancelledThenRebooked_KeepsTheNewSlot()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        await _host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
-        await _host.CancelProcedureAsync(accepted);
+        var accepted = await Host.AcceptReferralAsync();
+        await Host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(3));
+        await Host.CancelProcedureAsync(accepted);
 
-        await _host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(4));
+        await Host.ScheduleProcedureAsync(accepted, AnesthesiaServiceHost.Start.AddDays(4));
 
-        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(4)), (await _host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
+        Assert.Equal(Timestamp.FromDateTimeOffset(AnesthesiaServiceHost.Start.AddDays(4)), (await Host.GetPlanAsync(accepted.ReferralId.ToString())).SlotStart);
     }
 }

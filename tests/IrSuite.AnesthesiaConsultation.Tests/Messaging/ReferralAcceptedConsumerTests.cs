@@ -8,25 +8,14 @@ using DomainSedation = IrSuite.AnesthesiaConsultation.Domain.SedationMode;
 namespace IrSuite.AnesthesiaConsultation.Tests.Messaging;
 
 /// <summary>ReferralAccepted through the in-memory bus into a real service host.</summary>
-public sealed class ReferralAcceptedConsumerTests : IAsyncLifetime
+public sealed class ReferralAcceptedConsumerTests : AnesthesiaHostTest
 {
-    private AnesthesiaServiceHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await AnesthesiaServiceHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var errors = _host.Errors.Entries.ToList();
-        await _host.DisposeAsync();
-        Assert.Empty(errors);
-    }
-
     [Fact]
     public async Task Consume_ReferralAccepted_OpensTheCaseAndRemembersTheExpectedSedation()
     {
-        var accepted = await _host.AcceptReferralAsync(expectedSedation: "LOCAL_WITH_SEDATION");
+        var accepted = await Host.AcceptReferralAsync(expectedSedation: "LOCAL_WITH_SEDATION");
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.Equal(CaseStatus.AwaitingAssessment, plan.Status);
         Assert.Equal(accepted.PatientId.ToString(), plan.PatientId);
         Assert.Equal(1, plan.Version);
@@ -38,25 +27,25 @@ public sealed class ReferralAcceptedConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Consume_ReferralAccepted_StoresTheLevelsAndTheSiteProtocolVersion()
     {
-        var accepted = await _host.AcceptReferralAsync(levels: ["t12", "L1", "L1", " "]);
+        var accepted = await Host.AcceptReferralAsync(levels: ["t12", "L1", "L1", " "]);
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
 
         Assert.Equal(["T12", "L1"], plan.Levels);
-        Assert.Equal(_host.Protocol.AppliedVersion, plan.ProtocolVersion);
-        Assert.Equal(_host.Protocol.AppliedVersion, (await FindAsync(accepted.ReferralId))!.ProtocolVersion);
+        Assert.Equal(Host.Protocol.AppliedVersion, plan.ProtocolVersion);
+        Assert.Equal(Host.Protocol.AppliedVersion, (await FindAsync(accepted.ReferralId))!.ProtocolVersion);
     }
 
     [Fact]
     public async Task Consume_SameMessageRedelivered_IsAppliedOnce()
     {
         var messageId = Guid.NewGuid();
-        var accepted = await _host.AcceptReferralAsync(messageId: messageId);
+        var accepted = await Host.AcceptReferralAsync(messageId: messageId);
 
-        await _host.PublishAndWaitAsync(accepted, messageId);
+        await Host.PublishAndWaitAsync(accepted, messageId);
 
-        Assert.Equal(1, (await _host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
-        await using var connection = await _host.Database.OpenAsync();
+        Assert.Equal(1, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Version);
+        await using var connection = await Host.Database.OpenAsync();
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM inbox_message WHERE message_id = @id", new { id = messageId.ToString() }));
     }
@@ -64,20 +53,20 @@ public sealed class ReferralAcceptedConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Consume_ReferralAcceptedAgainAfterAssessment_LeavesTheCaseAsItIs()
     {
-        var accepted = await _host.AcceptReferralAsync();
-        var assessed = await _host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
+        var accepted = await Host.AcceptReferralAsync();
+        var assessed = await Host.RecordAssessmentAsync(Requests.Assessment(accepted.ReferralId));
 
         // A new message (new id) for the same referral, e.g. scheduling re-publishing: the case must not reset.
-        await _host.PublishAndWaitAsync(accepted with { PatientId = Guid.NewGuid(), ExpectedSedation = "LOCAL" }, Guid.NewGuid());
+        await Host.PublishAndWaitAsync(accepted with { PatientId = Guid.NewGuid(), ExpectedSedation = "LOCAL" }, Guid.NewGuid());
 
-        var plan = await _host.GetPlanAsync(accepted.ReferralId.ToString());
+        var plan = await Host.GetPlanAsync(accepted.ReferralId.ToString());
         Assert.Equal(assessed, plan);
         Assert.Equal(DomainSedation.General, (await FindAsync(accepted.ReferralId))!.ExpectedSedation);
     }
 
     private async Task<IrSuite.AnesthesiaConsultation.Domain.AnesthesiaCase?> FindAsync(Guid referralId)
     {
-        await using var connection = await _host.Database.OpenAsync();
+        await using var connection = await Host.Database.OpenAsync();
         return await AnesthesiaCaseRepository.FindAsync(connection, null, referralId);
     }
 }

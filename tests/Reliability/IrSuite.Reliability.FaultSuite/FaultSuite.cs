@@ -167,9 +167,7 @@ public sealed class FaultSuite : IAsyncDisposable
             {
                 var stuck = (await Rabbit.ListQueuesAsync(suite.VirtualHost)).Where(q => q.Messages > 0).Select(q => $"{q.Name}={q.Messages}/{q.Consumers}c");
                 context.Notes.Add($"drain cap reached (backlog {await checker.BacklogAsync()}; queues {string.Join(" ", stuck)})");
-                diagnostics = string.Join("\n", suite.Processes.Select(p => $"--- {p.Key}, last warnings and errors:\n" + string.Join("\n",
-                    p.Value.Output.Split('\n').Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)
-                        || l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("exception", StringComparison.OrdinalIgnoreCase)).TakeLast(15))));
+                diagnostics = string.Join("\n", suite.Processes.Select(p => $"--- {p.Key}, last warnings and errors:\n" + string.Join("\n", WarningLines(p.Value.Output).TakeLast(15))));
                 Log?.Invoke(diagnostics);
             }
 
@@ -215,6 +213,9 @@ public sealed class FaultSuite : IAsyncDisposable
             }
         }
     }
+
+    private static IEnumerable<string> WarningLines(string output) =>
+        output.Split('\n').Where(l => new[] { "warn", "fail", "error", "exception" }.Any(w => l.Contains(w, StringComparison.OrdinalIgnoreCase)));
 
     public async ValueTask DisposeAsync()
     {

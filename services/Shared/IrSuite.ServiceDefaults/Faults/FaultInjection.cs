@@ -39,7 +39,9 @@ public static class FaultInjection
             Console.Error.Flush();
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             self.Kill();
-            Thread.Sleep(Timeout.Infinite); // Kill sends SIGKILL and returns; this thread must not run on
+            // Not a wait for anything: kill(2) may return before the kernel has torn the process down, and this thread
+            // must not go on to the code after the crash point (mark the row sent, commit) in that instant.
+            Thread.Sleep(Timeout.Infinite);
         }
     }
 
