@@ -6,7 +6,7 @@ namespace IrSuite.TestSupport;
 
 /// <summary>
 /// The common start of a service's in-process component-test host: a slim web application on a free loopback port,
-/// the test's settings, the manual clock, and an Error-level log tripwire instead of the usual log providers.
+/// the test's settings, trust in the test token issuer, the manual clock, and an Error-level log tripwire instead of the usual log providers.
 /// </summary>
 public static class ComponentHostBuilder
 {
@@ -17,6 +17,11 @@ public static class ComponentHostBuilder
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
         builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0"; // any free port, not the gRPC port + 100
+        foreach (var (key, value) in TestIdentity.HostSettings)
+        {
+            builder.Configuration[key] = value;
+        }
+
         // "{port}" in a base setting stands for this host's own port (a peer service faked in the same host).
         foreach (var (key, value) in baseSettings)
         {

@@ -323,6 +323,19 @@ internal sealed class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResp
             }
         }
 
+        if (_channel.Options.CallMetadata is { } addMetadata)
+        {
+            var added = new Metadata();
+            addMetadata(added);
+            foreach (var entry in added)
+            {
+                if (!GrpcProtocol.IsReservedHeader(entry.Key) && Options.Headers?.Get(entry.Key) is null)
+                {
+                    headers.TryAddWithoutValidation(entry.Key, MetadataCodec.ToHeaderValue(entry));
+                }
+            }
+        }
+
         // W3C trace context: the current span (ours when sampled, else the caller's) becomes the server's parent.
         if (Activity.Current is { } current)
         {

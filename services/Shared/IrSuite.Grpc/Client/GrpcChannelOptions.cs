@@ -32,6 +32,13 @@ public sealed class GrpcChannelOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Adds metadata to every call after the call's own headers, typically <c>authorization: Bearer ...</c> from a
+    /// token source that caches and renews its token. An entry whose key the call's headers already carry is not added,
+    /// so one call can still present another identity.
+    /// </summary>
+    public Action<Metadata>? CallMetadata { get; set; }
+
     /// <summary>Where client logs go; none by default.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
 }

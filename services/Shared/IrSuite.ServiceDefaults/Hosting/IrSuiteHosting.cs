@@ -5,6 +5,7 @@ using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Messaging;
 using IrSuite.ServiceDefaults.Observability;
+using IrSuite.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -57,12 +58,16 @@ public static class IrSuiteHosting
         builder.Services.AddSiteProtocol(builder.Configuration);
         builder.Services.AddIdempotentCommands(builder.Configuration);
         builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
+        builder.Services.AddIrSuiteSecurity(builder.Configuration, serviceName);
         DapperSetup.Configure();
         // A database fault the retry pipeline could not ride out (a server restarting) is transient for the client too:
         // UNAVAILABLE tells it to retry (with the same request_id for a command), where UNKNOWN would not.
         return builder.Services.AddGrpcServer(o => o.ExceptionStatus = ex => TransientFaults.IsTransientDatabase(ex)
                 ? new Status(StatusCode.Unavailable, "The service's database is unavailable; retry.")
                 : null)
+            // Authentication first (UNAUTHENTICATED), the role matrix after it (PERMISSION_DENIED); decision 0011.
+            .AddInterceptor<AuthenticationInterceptor>()
+            .AddInterceptor<AuthorizationInterceptor>()
             .AddHealth(o =>
             {
                 o.Services[LivenessService] = r => r.Tags.Contains("live");

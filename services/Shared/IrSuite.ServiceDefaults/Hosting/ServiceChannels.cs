@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
 using IrSuite.Grpc.Client;
 using Microsoft.Extensions.Configuration;
+using IrSuite.ServiceDefaults.Security;
 using Microsoft.Extensions.Logging;
 
 namespace IrSuite.ServiceDefaults.Hosting;
 
 /// <summary>
 /// One shared gRPC channel per peer service, addressed by configuration <c>Services:&lt;service&gt;:Address</c>
-/// (the suite host points every peer at itself). Calls inherit the incoming call's deadline and cancellation.
+/// (the suite host points every peer at itself). Calls inherit the incoming call's deadline and cancellation, and carry
+/// this service's own token (role service), never the incoming caller's.
 /// </summary>
-public sealed class ServiceChannels(IConfiguration configuration, ILoggerFactory loggerFactory) : IDisposable
+public sealed class ServiceChannels(IConfiguration configuration, ILoggerFactory loggerFactory, ServiceTokenSource tokens) : IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
 
@@ -17,7 +19,12 @@ public sealed class ServiceChannels(IConfiguration configuration, ILoggerFactory
     {
         var address = configuration[$"Services:{name}:Address"]
             ?? throw new InvalidOperationException($"Configuration Services:{name}:Address is missing.");
-        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { LoggerFactory = loggerFactory, DefaultTimeout = TimeSpan.FromSeconds(10) });
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            LoggerFactory = loggerFactory,
+            DefaultTimeout = TimeSpan.FromSeconds(10),
+            CallMetadata = tokens.AddTo,
+        });
     });
 
     public void Dispose()
