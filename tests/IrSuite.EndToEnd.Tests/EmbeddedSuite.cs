@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace IrSuite.EndToEnd.Tests;
 
-/// <summary>The embedded suite (all four services, SQLite in a temp directory, in-memory bus) on a free port with an injected clock.</summary>
+/// <summary>The embedded suite (all four services, SQLite in a temp directory, in-memory bus) on a free port with an injected clock; it trusts the test token issuer and <see cref="Channel"/> presents the care team's token.</summary>
 public sealed class EmbeddedSuite : IAsyncDisposable
 {
     private readonly string _data;
@@ -31,12 +31,17 @@ public sealed class EmbeddedSuite : IAsyncDisposable
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
             builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0";
             builder.Configuration["Data:Directory"] = data;
+            foreach (var (key, value) in TestIdentity.HostSettings)
+            {
+                builder.Configuration[key] = value;
+            }
+
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddSingleton(time);
         });
         await app.MigrateAsync(SuiteHost.SuiteHost.Databases);
         await app.StartAsync();
-        return new EmbeddedSuite(data, app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+        return new EmbeddedSuite(data, app, TestIdentity.Channel($"http://127.0.0.1:{port}"));
     }
 
     public async ValueTask DisposeAsync()
