@@ -23,9 +23,17 @@ public static class SuiteHost
         SchedulingModule.Database, AnesthesiaConsultationModule.Database, ProcedureRecordModule.Database, DischargeModule.Database,
     ];
 
+    /// <summary>Settings of the embedded default that any configuration source overrides.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> Defaults = new Dictionary<string, string?>
+    {
+        ["Auth:Development:Enabled"] = "true",
+    };
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // The embedded default trusts its development identity (decision 0011) unless configuration says otherwise.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
         configure?.Invoke(builder);
         var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{DefaultPort}";
         // In the embedded suite every peer service is this process: these addresses override any other source

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using IrSuite.Grpc.Client;
 using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Security;
 
 namespace IrSuite.SuiteHost.Demo;
 
@@ -60,7 +61,12 @@ public static class DemoCommand
                 Console.WriteLine($"demo: private suite on {target} (observation minimum shortened to 5 s, consult lead time 0 days)");
             }
 
-            using var channel = GrpcChannel.ForAddress(target);
+            // The walk acts as one member of each care-team role. Against a running suite: its development key
+            // (data/dev-auth/signing-key.jwk under the working directory), or a token given in IRSUITE_TOKEN.
+            var token = Environment.GetEnvironmentVariable("IRSUITE_TOKEN") is { Length: > 0 } given && suite is null
+                ? given
+                : DemoToken(Path.Combine(suite is null ? "data" : dataDirectory, "dev-auth", "signing-key.jwk"));
+            using var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions { CallMetadata = m => m.Add("authorization", "Bearer " + token) });
             var walker = new PathwayWalker(PathwayEndpoints.AllOn(channel), TimeProvider.System) { Log = line => Console.WriteLine("  " + line) };
             var results = await Task.WhenAll(Enumerable.Range(1, patients).Select(n => walker.WalkAsync(n, LevelSets[(n - 1) % LevelSets.Length])));
             foreach (var result in results)
@@ -88,6 +94,13 @@ public static class DemoCommand
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    private static string DemoToken(string keyFile)
+    {
+        using var key = SigningKey.LoadOrCreate(keyFile);
+        return new TokenIssuer(key, new DevelopmentAuthOptions().Issuer, new AuthOptions().Audience)
+            .Issue("demo-care-team", [Roles.Scheduler, Roles.Radiologist, Roles.Anesthesiologist, Roles.Nurse], TimeSpan.FromHours(4));
     }
 
     private static int FreePort()

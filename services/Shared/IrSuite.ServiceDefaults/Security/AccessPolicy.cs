@@ -79,6 +79,13 @@ public static class AccessPolicy
     public static bool IsPublic(string serviceName) => serviceName is "grpc.health.v1.Health"
         or "grpc.reflection.v1.ServerReflection" or "grpc.reflection.v1alpha.ServerReflection";
 
+    /// <summary>The matrix key of a method: <c>package.Service/Method</c> (the HTTP/2 path without its leading slash).</summary>
+    public static string KeyOf(IrSuite.Grpc.Method method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        return method.ServiceName + "/" + method.Name;
+    }
+
     /// <summary>True when a caller with <paramref name="roles"/> may call <paramref name="method"/>.</summary>
     public static bool Allows(string method, IReadOnlySet<string> roles) =>
         Rules.TryGetValue(method, out var allowed) && roles.Any(allowed.Contains);

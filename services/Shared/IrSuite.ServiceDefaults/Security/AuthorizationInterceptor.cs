@@ -17,9 +17,10 @@ public sealed class AuthorizationInterceptor : IServerInterceptor
         }
 
         var caller = context.Caller();
-        if (!AccessPolicy.Allows(context.Method.FullName, caller.Roles))
+        var key = AccessPolicy.KeyOf(context.Method);
+        if (!AccessPolicy.Allows(key, caller.Roles))
         {
-            var allowed = AccessPolicy.Rules.TryGetValue(context.Method.FullName, out var roles) ? string.Join(", ", roles.Order(StringComparer.Ordinal)) : "nobody";
+            var allowed = AccessPolicy.Rules.TryGetValue(key, out var roles) ? string.Join(", ", roles.Order(StringComparer.Ordinal)) : "nobody";
             context.Status = new Status(StatusCode.PermissionDenied, $"{context.Method.Name} is allowed to: {allowed}.");
             return Task.CompletedTask;
         }

@@ -18,7 +18,9 @@ public sealed class SigningKey : IDisposable
         _ecdsa = ecdsa;
         var p = ecdsa.ExportParameters(false);
         KeyId = Thumbprint(p);
-        SecurityKey = new ECDsaSecurityKey(ecdsa) { KeyId = KeyId };
+        // A factory of its own: IdentityModel's shared cache keys signature providers by kid, so a second instance of the
+        // same key (the token tool's, disposed after use) would otherwise hand this one a provider over a disposed ECDsa.
+        SecurityKey = new ECDsaSecurityKey(ecdsa) { KeyId = KeyId, CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } };
     }
 
     public string KeyId { get; }
