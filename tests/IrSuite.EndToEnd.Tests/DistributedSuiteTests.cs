@@ -115,7 +115,7 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
         Assert.Equal(4L, await schemas.ExecuteScalarAsync());
     }
 
-    private GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}");
+    private GrpcChannel Channel(string service) => TestIdentity.Channel($"http://127.0.0.1:{_ports[service]}");
 
     private Dictionary<string, string> ServiceEnvironment(string service)
     {
@@ -140,6 +140,11 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
         foreach (var (peer, _) in Services)
         {
             environment[$"Services__{peer}__Address"] = $"http://127.0.0.1:{_ports[peer]}";
+        }
+
+        foreach (var (key, value) in TestIdentity.Environment)
+        {
+            environment[key] = value;
         }
 
         return environment;

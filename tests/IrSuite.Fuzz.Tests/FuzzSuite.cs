@@ -44,6 +44,11 @@ public sealed class FuzzSuite : IAsyncLifetime
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
             builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0";
             builder.Configuration["Data:Directory"] = _data;
+            foreach (var (key, value) in TestIdentity.HostSettings)
+            {
+                builder.Configuration[key] = value;
+            }
+
             // Information logs to the console would cost more than the calls themselves; errors are what is judged.
             builder.Configuration["Logging:LogLevel:Default"] = "Warning";
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -56,8 +61,8 @@ public sealed class FuzzSuite : IAsyncLifetime
         var services = registry.Registrations.Select(r => r.Descriptor).Where(d => d.FullName.StartsWith("ir.", StringComparison.Ordinal)).ToList();
         ServiceNames = services.Select(s => s.FullName).ToList();
         Methods = services.SelectMany(s => s.Methods).ToList();
-        Client = new RawGrpcClient(new Uri($"http://127.0.0.1:{port}"));
-        Channel = IrSuite.Grpc.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        Client = new RawGrpcClient(new Uri($"http://127.0.0.1:{port}"), "Bearer " + TestIdentity.Token());
+        Channel = TestIdentity.Channel($"http://127.0.0.1:{port}");
     }
 
     public async Task DisposeAsync()

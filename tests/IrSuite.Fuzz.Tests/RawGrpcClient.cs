@@ -104,7 +104,8 @@ public sealed record RawOutcome(RawOutcomeKind Kind, int HttpStatus, string? Grp
 /// HttpClient over h2c with prior knowledge and several connections (many concurrent streams), sending raw
 /// requests so the fuzzer controls every byte of the gRPC framing and every header.
 /// </summary>
-public sealed class RawGrpcClient(Uri address) : IDisposable
+/// <remarks>Every request carries <paramref name="authorization"/> (a bearer token) unless its own headers set one.</remarks>
+public sealed class RawGrpcClient(Uri address, string? authorization = null) : IDisposable
 {
     private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
     {
@@ -140,6 +141,11 @@ public sealed class RawGrpcClient(Uri address) : IDisposable
         foreach (var (name, value) in request.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (authorization is not null && !request.Headers.Any(h => string.Equals(h.Key, "authorization", StringComparison.OrdinalIgnoreCase)))
+        {
+            message.Headers.TryAddWithoutValidation("authorization", authorization);
         }
 
         if (request.Reset != RawResetMode.None)

@@ -17,7 +17,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         App = app;
         GrpcPort = grpcPort;
         HealthPort = healthPort;
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Channel = TestIdentity.Channel($"http://127.0.0.1:{grpcPort}");
     }
 
     public WebApplication App { get; }
@@ -39,6 +39,11 @@ public sealed class EmbeddedHost : IAsyncDisposable
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{grpcPort}";
             builder.Configuration["Health:HttpAddress"] = $"127.0.0.1:{healthPort}";
             builder.Configuration["Data:Directory"] = data;
+            foreach (var (key, value) in TestIdentity.HostSettings)
+            {
+                builder.Configuration[key] = value;
+            }
+
             builder.Configuration["SiteProtocol:Observation:Minimum:Value"] = "00:00:01";
             builder.Configuration["SiteProtocol:Anesthesia:ConsultLeadDays:Value"] = "0";
             builder.Configuration["Discharge:SweepInterval"] = "00:00:00.100";

@@ -31,7 +31,7 @@ public sealed class FourServices : IAsyncDisposable
     private string _postgres = "";
     private string _prefix = "";
 
-    public GrpcChannel Channel(string service) => GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}");
+    public GrpcChannel Channel(string service) => TestIdentity.Channel($"http://127.0.0.1:{_ports[service]}");
 
     /// <summary>The database name of each service (Npgsql spans carry it as db.namespace).</summary>
     public Dictionary<string, string> Databases { get; } = [];
@@ -95,6 +95,7 @@ public sealed class FourServices : IAsyncDisposable
     private static WebApplication Build(string service, Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(TestIdentity.HostSettings);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var configuration = builder.Configuration;

@@ -29,11 +29,16 @@ public sealed class JsonLogTests
             ["Logging__LogLevel__Microsoft"] = "Information",
             ["Logging__LogLevel__MassTransit"] = "Information",
         };
+        foreach (var (key, value) in TestIdentity.Environment)
+        {
+            environment[key] = value;
+        }
+
         try
         {
             await using var host = await PeerProcess.StartServerAsync(
                 PeerProcess.DotNet, [PeerProcess.OwnProgram("IrSuite.Scheduling.Host")], environment, readyLine: "Application started");
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            using var channel = TestIdentity.Channel($"http://127.0.0.1:{port}");
             using var caller = new Activity("test-caller").SetIdFormat(ActivityIdFormat.W3C).Start();
             var traceId = caller.TraceId.ToString();
             var referral = await channel.UnaryAsync(

@@ -9,6 +9,7 @@ using IrSuite.Protocol.V1;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.TestSupport;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -101,7 +102,7 @@ public sealed class HostLifecycleTests : IAsyncLifetime
         await app.StartAsync();
         using var observer = app.Services.GetRequiredService<IBus>().ConnectPublishObserver(published);
         var address = Address(app);
-        using var channel = GrpcChannel.ForAddress(address);
+        using var channel = TestIdentity.Channel(address);
         var call = channel.UnaryAsync(GetProtocol, new GetSiteProtocolRequest());
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -147,7 +148,7 @@ public sealed class HostLifecycleTests : IAsyncLifetime
         await using var _ = app;
         await app.MigrateAsync(typeof(TestDatabase));
         await app.StartAsync();
-        using var channel = GrpcChannel.ForAddress(Address(app));
+        using var channel = TestIdentity.Channel(Address(app));
 
         async Task<bool> IsAsync(string service, ServingStatus status) =>
             (await channel.UnaryAsync(Check, new HealthCheckRequest { Service = service })).Status == status;
@@ -174,6 +175,7 @@ public sealed class HostLifecycleTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateSlimBuilder();
         settings["Grpc:Address"] = "127.0.0.1:0";
+        builder.Configuration.AddInMemoryCollection(TestIdentity.HostSettings);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(_logs);

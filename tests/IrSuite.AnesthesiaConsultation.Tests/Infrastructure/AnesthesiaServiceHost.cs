@@ -69,6 +69,11 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         builder.Configuration["Grpc:Address"] = "127.0.0.1:0";
         builder.Configuration[$"Databases:{AnesthesiaConsultationModule.ServiceName}:ConnectionString"] = Path.Combine(directory, "anesthesia.db");
+        foreach (var (key, value) in TestIdentity.HostSettings)
+        {
+            builder.Configuration[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.Configuration[key] = value;
@@ -91,7 +96,7 @@ public sealed class AnesthesiaServiceHost : IAsyncDisposable
         var consumed = new ConsumedSignal();
         app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(consumed);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{bound.Port}");
+        var channel = TestIdentity.Channel($"http://127.0.0.1:{bound.Port}");
         return new AnesthesiaServiceHost(app, directory, clock, channel, errors, consumed);
     }
 

@@ -35,7 +35,7 @@ public sealed class DischargeHost : IAsyncDisposable
     {
         _app = app;
         Errors = errors;
-        Channel = GrpcChannel.ForAddress(address);
+        Channel = TestIdentity.Channel(address);
         ProcedureCompletions = new ConsumeSignal<ProcedureCompleted>();
         Bus.ConnectConsumeObserver(ProcedureCompletions);
     }

@@ -41,7 +41,7 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
         Errors = errors;
         _observer = app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(signals);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{bound.Port}");
+        Channel = TestIdentity.Channel($"http://127.0.0.1:{bound.Port}");
         Client = new ProcedureClient(Channel);
     }
 
@@ -73,6 +73,11 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         builder.Configuration["Grpc:Address"] = "127.0.0.1:0";
         builder.Configuration[$"Databases:{ProcedureRecordModule.ServiceName}:ConnectionString"] = Path.Combine(directory, "procedure-record.db");
+        foreach (var (key, value) in TestIdentity.HostSettings)
+        {
+            builder.Configuration[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.Configuration[key] = value;

@@ -33,7 +33,7 @@ public sealed class SchedulingHost : IAsyncDisposable
     {
         _app = app;
         Errors = errors;
-        Channel = GrpcChannel.ForAddress(address);
+        Channel = TestIdentity.Channel(address);
     }
 
     public IServiceProvider Services => _app.Services;

@@ -1,4 +1,5 @@
 using IrSuite.Grpc.Client;
+using IrSuite.TestSupport;
 
 namespace IrSuite.Reliability.FaultSuite;
 
@@ -15,6 +16,9 @@ public sealed class SuiteUnderTest : IAsyncDisposable
         ("procedure-record", "IrSuite.ProcedureRecord.Host"),
         ("discharge", "IrSuite.Discharge.Host"),
     ];
+
+    /// <summary>The load driver's token: the care team (the walk acts in every role).</summary>
+    private static readonly string CallerToken = TestIdentity.Token();
 
     private readonly PrivatePostgres _postgres;
     private readonly PrivateRabbitMq _rabbit;
@@ -89,7 +93,11 @@ public sealed class SuiteUnderTest : IAsyncDisposable
     {
         if (!_channels.TryGetValue(service, out var channel))
         {
-            channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}", new GrpcChannelOptions { HttpHandler = LedgerHandler.Create(service) });
+            channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service]}", new GrpcChannelOptions
+            {
+                HttpHandler = LedgerHandler.Create(service),
+                CallMetadata = m => m.Add("authorization", "Bearer " + CallerToken),
+            });
             _channels[service] = channel;
         }
 
@@ -154,6 +162,15 @@ public sealed class SuiteUnderTest : IAsyncDisposable
             environment[$"Services__{peer}__Address"] = $"http://127.0.0.1:{_ports[peer]}";
         }
 
+        foreach (var (key, value) in TestIdentity.Environment)
+        {
+            environment[key] = value;
+        }
+
+        // The load driver is many callers; per-caller limits would measure the limiter, not the suite.
+        environment["Limits__PerCallerConcurrency"] = "100000";
+        environment["Limits__PerCallerRequestsPerSecond"] = "1000000";
+        environment["Limits__PerCallerBurst"] = "1000000";
         return environment;
     }
 }
