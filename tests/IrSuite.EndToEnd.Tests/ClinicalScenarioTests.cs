@@ -213,7 +213,7 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
 
         await Discharge<DischargeV1.ResolveEscalationRequest, DischargeV1.ObservationStatus>("ResolveEscalation", new DischargeV1.ResolveEscalationRequest
         {
-            ReferralId = id, ClinicianId = "dr-neuro", Outcome = DischargeV1.EscalationOutcome.ImagingNormal,
+            ReferralId = id, Outcome = DischargeV1.EscalationOutcome.ImagingNormal,
         });
         await _walker.RecordGoodObservationAsync(id);
         var summary = await _walker.DischargeAsync(id, DischargeV1.Destination.Home);

@@ -43,7 +43,7 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
                 _time.Advance(TimeSpan.FromMinutes(119));
                 var refused = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(discharge.Discharge, new DischargeV1.DischargePatientRequest
                 {
-                    ReferralId = referralId, Destination = DischargeV1.Destination.Home, EscortPresent = true, ClinicianId = "nurse-1",
+                    ReferralId = referralId, Destination = DischargeV1.Destination.Home, EscortPresent = true,
                 }));
                 Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
                 Assert.Equal("OBSERVATION_MINIMUM_NOT_ELAPSED", refused.GetDetail<ErrorInfo>()?.Type);
@@ -132,7 +132,7 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
         RecordLevelTreatmentRequest Cement(string level, double volume) => new()
         {
             ReferralId = referralId, Level = level, Approach = Approach.Unipedicular, TrocarGauge = 11, CementVolumeMl = volume,
-            CementProduct = "PMMA", CementLot = "LOT-1", CementExpiry = "2030-12-31", OperatorId = "radiologist-1", Leakage = Leakage.None,
+            CementProduct = "PMMA", CementLot = "LOT-1", CementExpiry = "2030-12-31", Leakage = Leakage.None,
         };
 
         var early = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(record, Cement("L3", 3)));
@@ -145,7 +145,7 @@ public sealed class EmbeddedSuiteTests : IAsyncLifetime
         });
         await _channel.UnaryAsync(timeOut, new TimeOutRequest
         {
-            ReferralId = referralId, ConfirmedLevels = { "L3" }, OperatorId = "radiologist-1", TeamIntroduced = true, PatientSiteProcedureConfirmed = true,
+            ReferralId = referralId, ConfirmedLevels = { "L3" }, TeamIntroduced = true, PatientSiteProcedureConfirmed = true,
             CriticalEventsReviewed = true, ImagingDisplayed = true, AntibioticDrug = "cefazolin 1 g IV",
             AntibioticGivenAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow().AddMinutes(-15)),
         });

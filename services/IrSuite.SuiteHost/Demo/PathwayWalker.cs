@@ -177,7 +177,6 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
             RadiationInformationGiven = true,
             ConsentedLevels = { profile.Levels },
             SignedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            PractitionerId = "radiologist-1",
         });
         var labs = new RecordLabsRequest { ReferralId = id, Inr = 1.1, PlateletsGPerL = 210, TakenAt = Timestamp.FromDateTimeOffset(time.GetUtcNow().AddHours(-1)) };
         if (profile.CreatinineClearance is { } crcl)
@@ -241,7 +240,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
                 p => p.SlotStart is not null);
             await Call<RecordPreAnestheticVisitRequest, AnesthesiaPlan>(endpoints.Anesthesia, AnesthesiaApi, "RecordPreAnestheticVisit", new RecordPreAnestheticVisitRequest
             {
-                ReferralId = id, VisitedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()), AnesthesiologistId = "anesth-1",
+                ReferralId = id, VisitedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
             });
 
             // Procedure-record learns of the visit from PreAnestheticVisitRecorded.
@@ -269,7 +268,6 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
         {
             ReferralId = id,
             ConfirmedLevels = { profile.Levels },
-            OperatorId = "radiologist-1",
             TeamIntroduced = true,
             PatientSiteProcedureConfirmed = true,
             CriticalEventsReviewed = true,
@@ -291,7 +289,6 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
                 CementProduct = "PMMA bone cement",
                 CementLot = "LOT-2026-117",
                 CementExpiry = "2030-12-31",
-                OperatorId = "radiologist-1",
                 Leakage = leaks ? Leakage.Venous : Leakage.None,
                 LeakageSymptomatic = leaks,
             });
@@ -342,7 +339,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
     public Task<DischargeSummary> DischargeAsync(string referralId, Destination destination) =>
         Call<DischargePatientRequest, DischargeSummary>(endpoints.Discharge, DischargeApi, "DischargePatient", new DischargePatientRequest
         {
-            ReferralId = referralId, Destination = destination, EscortPresent = true, ClinicianId = "nurse-1",
+            ReferralId = referralId, Destination = destination, EscortPresent = true,
         });
 
     /// <summary>After discharge: waits for scheduling to record it and book the follow-up, and returns the whole pathway.</summary>
@@ -382,7 +379,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
 
         await Call<PlanSedationRequest, AnesthesiaPlan>(endpoints.Anesthesia, AnesthesiaApi, "PlanSedation", sedation);
         return await Call<SignClearanceRequest, AnesthesiaPlan>(endpoints.Anesthesia, AnesthesiaApi, "SignClearance",
-            new SignClearanceRequest { ReferralId = id, Decision = ClearanceDecision.Fit, AnesthesiologistId = "anesth-1" });
+            new SignClearanceRequest { ReferralId = id, Decision = ClearanceDecision.Fit });
     }
 
     private async Task WaitInRealTimeAsync(string referralId) =>

@@ -5,6 +5,7 @@ using IrSuite.Anesthesia.V1;
 using IrSuite.AnesthesiaConsultation.Tests.Infrastructure;
 using IrSuite.Common.V1;
 using IrSuite.Grpc;
+using IrSuite.TestSupport;
 
 namespace IrSuite.AnesthesiaConsultation.Tests.Grpc;
 
@@ -45,7 +46,7 @@ public sealed class AnesthesiaConsultationServiceTests : AnesthesiaHostTest
         Assert.Equal(CaseStatus.Cleared, signed.Status);
         Assert.Equal(ClearanceDecision.FitWithConditions, signed.Clearance);
         Assert.Equal(["recheck INR the day before"], signed.Conditions);
-        Assert.Equal("anesthesiologist-42", signed.AnesthesiologistId);
+        Assert.Equal(TestIdentity.DefaultSubject, signed.AnesthesiologistId); // the token's subject, not a request field
         Assert.Equal(Timestamp.FromDateTimeOffset(signedAt), signed.SignedAt);
         Assert.Equal(4, signed.Version);
         Assert.Equal(signed, await Host.GetPlanAsync(referralId));
@@ -257,15 +258,14 @@ public sealed class AnesthesiaConsultationServiceTests : AnesthesiaHostTest
     }
 
     [Fact]
-    public async Task SignClearance_FitWithConditionsWithoutConditionsOrSigner_FailsInvalidArgumentAndWritesNothing()
+    public async Task SignClearance_FitWithConditionsWithoutConditions_FailsInvalidArgumentAndWritesNothing()
     {
         var accepted = await ReadyToSignAsync();
         var request = Requests.Clearance(accepted.ReferralId, ClearanceDecision.FitWithConditions);
-        request.AnesthesiologistId = "";
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(request));
 
-        AssertInvalid(ex, "conditions", "anesthesiologist_id");
+        AssertInvalid(ex, "conditions");
         Assert.Equal(CaseStatus.Assessed, (await Host.GetPlanAsync(accepted.ReferralId.ToString())).Status);
         Assert.Empty(await OutboxRowsAsync());
     }
@@ -278,12 +278,11 @@ public sealed class AnesthesiaConsultationServiceTests : AnesthesiaHostTest
             ReferralId = "",
             Decision = ClearanceDecision.Unspecified,
             Conditions = { "" },
-            AnesthesiologistId = new string('a', 101),
         };
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => Host.SignClearanceAsync(request));
 
-        AssertInvalid(ex, "referral_id", "decision", "conditions[0]", "anesthesiologist_id");
+        AssertInvalid(ex, "referral_id", "decision", "conditions[0]");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using IrSuite.AnesthesiaConsultation.Tests.Infrastructure;
 using IrSuite.Common.V1;
 using IrSuite.Contracts.Scheduling;
 using IrSuite.Grpc;
+using IrSuite.TestSupport;
 
 namespace IrSuite.AnesthesiaConsultation.Tests.Grpc;
 
@@ -380,14 +381,14 @@ public sealed class ClinicalRulesServiceTests : AnesthesiaHostTest
         var plan = await Host.RecordPreAnestheticVisitAsync(Requests.Visit(accepted.ReferralId, visitedAt));
 
         Assert.Equal(Timestamp.FromDateTimeOffset(visitedAt), plan.PreAnestheticVisit.VisitedAt);
-        Assert.Equal("anesthesiologist-7", plan.PreAnestheticVisit.AnesthesiologistId);
+        Assert.Equal(TestIdentity.DefaultSubject, plan.PreAnestheticVisit.AnesthesiologistId);
         Assert.Equal(CaseStatus.Cleared, plan.Status);
         Assert.Equal(["ClearanceSigned", "PreAnestheticVisitRecorded"], (await RpcAssert.OutboxTypesAsync(Host)).Select(ShortName));
         var published = await Host.NextVisitRecordedAsync();
         Assert.Equal(accepted.ReferralId, published.ReferralId);
         Assert.Equal(accepted.PatientId, published.PatientId);
         Assert.Equal(visitedAt, published.VisitedAt);
-        Assert.Equal("anesthesiologist-7", published.AnesthesiologistId);
+        Assert.Equal(TestIdentity.DefaultSubject, published.AnesthesiologistId);
         Assert.Equal(slot.AddHours(-2), published.OccurredAt);
     }
 
@@ -405,13 +406,13 @@ public sealed class ClinicalRulesServiceTests : AnesthesiaHostTest
     [Fact]
     public async Task RecordPreAnestheticVisit_InvalidFields_FailsInvalidArgumentNamingEach()
     {
-        var missing = new RecordPreAnestheticVisitRequest { ReferralId = "x", AnesthesiologistId = " " };
+        var missing = new RecordPreAnestheticVisitRequest { ReferralId = "x" };
         var future = Requests.Visit(Guid.NewGuid(), Start.AddMinutes(1));
 
         var missingEx = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(missing));
         var futureEx = await Assert.ThrowsAsync<RpcException>(() => Host.RecordPreAnestheticVisitAsync(future));
 
-        RpcAssert.Invalid(missingEx, "referral_id", "visited_at", "anesthesiologist_id");
+        RpcAssert.Invalid(missingEx, "referral_id", "visited_at");
         RpcAssert.Invalid(futureEx, "visited_at");
     }
 

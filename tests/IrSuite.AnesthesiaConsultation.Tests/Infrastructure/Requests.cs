@@ -41,8 +41,8 @@ public static class Requests
         new() { ReferralId = referralId.ToString(), Mode = mode, DeviationReason = deviationReason };
 
     public static RecordPreAnestheticVisitRequest Visit(Guid referralId, DateTimeOffset visitedAt) =>
-        new() { ReferralId = referralId.ToString(), VisitedAt = Timestamp.FromDateTimeOffset(visitedAt), AnesthesiologistId = "anesthesiologist-7" };
+        new() { ReferralId = referralId.ToString(), VisitedAt = Timestamp.FromDateTimeOffset(visitedAt) };
 
     public static SignClearanceRequest Clearance(Guid referralId, ClearanceDecision decision = ClearanceDecision.Fit, params string[] conditions) =>
-        new() { ReferralId = referralId.ToString(), Decision = decision, Conditions = { conditions }, AnesthesiologistId = "anesthesiologist-42" };
+        new() { ReferralId = referralId.ToString(), Decision = decision, Conditions = { conditions } };
 }

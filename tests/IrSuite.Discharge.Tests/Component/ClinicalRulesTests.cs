@@ -5,6 +5,8 @@ using IrSuite.Contracts.Discharge;
 using IrSuite.Discharge.V1;
 using IrSuite.Grpc;
 using IrSuite.ServiceDefaults.Clinical;
+using IrSuite.ServiceDefaults.Security;
+using IrSuite.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using DischargeRules = IrSuite.Discharge.Domain.DischargeRules;
 
@@ -171,10 +173,10 @@ public sealed class ClinicalRulesTests : DischargeComponentTest
         await AssertGatesAsync(Host.DischargeAsync(HomeDischarge(referralId)), DischargeRules.EscalationOpen);
         Assert.Equal(before, await StateAsync(referralId));
 
-        var resolved = await Host.ResolveEscalationAsync(new ResolveEscalationRequest
-        {
-            ReferralId = referralId.ToString(), ClinicianId = "dr-neuro", Outcome = EscalationOutcome.ImagingNormal,
-        });
+        // The reviewer recorded is the caller's token subject.
+        var resolved = await Host.ResolveEscalationAsync(
+            new ResolveEscalationRequest { ReferralId = referralId.ToString(), Outcome = EscalationOutcome.ImagingNormal },
+            TestIdentity.As("dr-neuro", Roles.Radiologist));
         Assert.False(resolved.EscalationOpen);
         Assert.Equal(EscalationOutcome.ImagingNormal, resolved.Escalation.Outcome);
         Assert.Equal("dr-neuro", resolved.Escalation.ResolvedBy);
@@ -187,7 +189,7 @@ public sealed class ClinicalRulesTests : DischargeComponentTest
     public async Task ResolveEscalation_NoneOpen_RefusedNoOpenEscalation_MissingOutcome_InvalidArgument()
     {
         var (referralId, _) = await OpenObservationAsync();
-        var request = new ResolveEscalationRequest { ReferralId = referralId.ToString(), ClinicianId = "dr-1", Outcome = EscalationOutcome.NoDeficit };
+        var request = new ResolveEscalationRequest { ReferralId = referralId.ToString(), Outcome = EscalationOutcome.NoDeficit };
 
         await AssertGateAsync(Host.ResolveEscalationAsync(request), DischargeRules.NoOpenEscalation);
 
@@ -272,9 +274,8 @@ public sealed class ClinicalRulesTests : DischargeComponentTest
         await AssertGateAsync(Host.GetDocumentAsync(referralId), DischargeRules.NotDischarged);
         await AssertNotFoundAsync(Host.GetDocumentAsync(Guid.NewGuid()));
         Clock.Advance(TimeSpan.FromHours(2));
-        var request = HomeDischarge(referralId);
-        request.ClinicianId = "<b>dr-42</b>";
-        await Host.DischargeAsync(request);
+        // The discharging clinician comes from the token; a subject with markup is printed escaped.
+        await Host.DischargeAsync(HomeDischarge(referralId), TestIdentity.As("<b>dr-42</b>", Roles.Radiologist));
 
         var document = await Host.GetDocumentAsync(referralId);
 

@@ -104,7 +104,6 @@ public abstract class DischargeComponentTest : IAsyncLifetime
         ReferralId = referralId.ToString(),
         Destination = Destination.Home,
         EscortPresent = true,
-        ClinicianId = "dr-42",
     };
 
     protected static async Task<RpcException> AssertGateAsync(Task call, string rule)

@@ -4,6 +4,8 @@ using IrSuite.Discharge.Data;
 using IrSuite.Discharge.Domain;
 using IrSuite.Discharge.V1;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Security;
+using IrSuite.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.Discharge.Tests.Component;
@@ -37,7 +39,7 @@ public sealed class DischargeServiceTests : DischargeComponentTest
         Assert.Equal(TimeSpan.FromMinutes(90), observed.TimeLeft.ToTimeSpan());
 
         Clock.Advance(TimeSpan.FromMinutes(95));
-        var summary = await Host.DischargeAsync(HomeDischarge(referralId));
+        var summary = await Host.DischargeAsync(HomeDischarge(referralId), TestIdentity.As("dr-42", Roles.Anesthesiologist));
 
         Assert.Equal(referralId.ToString(), summary.ReferralId);
         Assert.Equal(patientId.ToString(), summary.PatientId);
@@ -45,7 +47,7 @@ public sealed class DischargeServiceTests : DischargeComponentTest
         Assert.Equal(Destination.Home, summary.Destination);
         Assert.Equal(TimeSpan.FromMinutes(125), summary.Observation.ToTimeSpan());
         Assert.Equal(1, summary.ObservationCount);
-        Assert.Equal("dr-42", summary.ClinicianId);
+        Assert.Equal("dr-42", summary.ClinicianId); // the signing token's subject
         Assert.Equal(["L1", "L2"], summary.Procedure.Levels);
         Assert.Equal(7.5, summary.Procedure.TotalCementMl);
         Assert.Equal(["HAEMATOMA"], summary.Procedure.Complications);
@@ -178,13 +180,9 @@ public sealed class DischargeServiceTests : DischargeComponentTest
         unknownDestination.Destination = (Destination)42;
         Assert.Equal(["destination"], await AssertInvalidAsync(Host.DischargeAsync(unknownDestination)));
 
-        var noClinician = HomeDischarge(referralId);
-        noClinician.ClinicianId = " ";
-        Assert.Equal(["clinician_id"], await AssertInvalidAsync(Host.DischargeAsync(noClinician)));
-
-        var longClinician = HomeDischarge(referralId);
-        longClinician.ClinicianId = new string('x', 101);
-        Assert.Equal(["clinician_id"], await AssertInvalidAsync(Host.DischargeAsync(longClinician)));
+        // The discharging clinician is the caller: a nurse's token may not sign the discharge.
+        var byNurse = await Assert.ThrowsAsync<RpcException>(() => Host.DischargeAsync(HomeDischarge(referralId), TestIdentity.As("nurse-3", Roles.Nurse)));
+        Assert.Equal(StatusCode.PermissionDenied, byNurse.StatusCode);
 
         Assert.False((await Host.GetStatusAsync(referralId)).Discharged);
     }

@@ -86,7 +86,7 @@ public sealed class IdempotencyTests : DischargeComponentTest
         await Host.RecordObservationAsync(deficit);
         var request = new ResolveEscalationRequest
         {
-            ReferralId = referralId.ToString(), ClinicianId = "dr-neuro", Outcome = EscalationOutcome.ImagingNormal, RequestId = Guid.NewGuid().ToString(),
+            ReferralId = referralId.ToString(), Outcome = EscalationOutcome.ImagingNormal, RequestId = Guid.NewGuid().ToString(),
         };
 
         var first = await Host.ResolveEscalationAsync(request);
@@ -103,7 +103,7 @@ public sealed class IdempotencyTests : DischargeComponentTest
 
         var fields = await AssertInvalidAsync(Host.ResolveEscalationAsync(new ResolveEscalationRequest
         {
-            ReferralId = referralId.ToString(), ClinicianId = "dr-1", Outcome = EscalationOutcome.NoDeficit, RequestId = "x",
+            ReferralId = referralId.ToString(), Outcome = EscalationOutcome.NoDeficit, RequestId = "x",
         }));
 
         Assert.Equal(["request_id"], fields);

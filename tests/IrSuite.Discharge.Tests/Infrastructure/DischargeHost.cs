@@ -96,10 +96,11 @@ public sealed class DischargeHost : IAsyncDisposable
         return new DischargeHost(app, new Uri($"http://127.0.0.1:{bound.Port}"), errors);
     }
 
-    public Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request)
+    /// <summary>Calls the service as the channel's caller, or as the identity in <paramref name="headers"/> (TestIdentity.As).</summary>
+    public Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request, Metadata? headers = null)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>
         where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
-        Channel.UnaryAsync(Method<TRequest, TResponse>.Create(Descriptor, method), request, new CallOptions().WithTimeout(TimeSpan.FromSeconds(30)));
+        Channel.UnaryAsync(Method<TRequest, TResponse>.Create(Descriptor, method), request, new CallOptions(headers).WithTimeout(TimeSpan.FromSeconds(30)));
 
     public Task<ObservationStatus> RecordObservationAsync(RecordObservationRequest request) =>
         CallAsync<RecordObservationRequest, ObservationStatus>("RecordObservation", request);
@@ -107,14 +108,14 @@ public sealed class DischargeHost : IAsyncDisposable
     public Task<ObservationStatus> GetStatusAsync(Guid referralId) =>
         CallAsync<GetObservationStatusRequest, ObservationStatus>("GetObservationStatus", new GetObservationStatusRequest { ReferralId = referralId.ToString() });
 
-    public Task<DischargeSummary> DischargeAsync(DischargePatientRequest request) =>
-        CallAsync<DischargePatientRequest, DischargeSummary>("DischargePatient", request);
+    public Task<DischargeSummary> DischargeAsync(DischargePatientRequest request, Metadata? headers = null) =>
+        CallAsync<DischargePatientRequest, DischargeSummary>("DischargePatient", request, headers);
 
     public Task<ListObservationsResponse> ListObservationsAsync() =>
         CallAsync<ListObservationsRequest, ListObservationsResponse>("ListObservations", new ListObservationsRequest());
 
-    public Task<ObservationStatus> ResolveEscalationAsync(ResolveEscalationRequest request) =>
-        CallAsync<ResolveEscalationRequest, ObservationStatus>("ResolveEscalation", request);
+    public Task<ObservationStatus> ResolveEscalationAsync(ResolveEscalationRequest request, Metadata? headers = null) =>
+        CallAsync<ResolveEscalationRequest, ObservationStatus>("ResolveEscalation", request, headers);
 
     public Task<DischargeSummaryDocument> GetDocumentAsync(Guid referralId) =>
         CallAsync<GetDischargeSummaryDocumentRequest, DischargeSummaryDocument>(

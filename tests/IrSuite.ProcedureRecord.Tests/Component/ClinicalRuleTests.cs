@@ -7,6 +7,8 @@ using IrSuite.Grpc;
 using IrSuite.Procedure.V1;
 using IrSuite.ProcedureRecord.Tests.Infrastructure;
 using IrSuite.ServiceDefaults.Clinical;
+using IrSuite.ServiceDefaults.Security;
+using IrSuite.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.ProcedureRecord.Tests.Component;
@@ -262,7 +264,7 @@ public sealed class ClinicalRuleTests : ComponentTestBase
     {
         var referralId = await CaseAtAsync(CaseStatus.TimedOut);
 
-        await AssertGateAsync("OPERATOR_CHANGED_TIME_OUT_REQUIRED", () => Client.RecordLevelTreatmentAsync(TreatmentOf(referralId, "L1", "rad-008")));
+        await AssertGateAsync("OPERATOR_CHANGED_TIME_OUT_REQUIRED", () => Client.RecordLevelTreatmentAsync(TreatmentOf(referralId, "L1"), SecondOperator));
 
         Assert.Empty((await Client.GetProcedureSummaryAsync(referralId.ToString())).Treatments);
     }
@@ -273,12 +275,11 @@ public sealed class ClinicalRuleTests : ComponentTestBase
         var referralId = await CaseAtAsync(CaseStatus.TimedOut);
         App.Clock.Advance(TimeSpan.FromMinutes(90));
         var second = TimeOutOf(referralId, "L1");
-        second.OperatorId = "rad-008";
         second.AntibioticDrug = "";
         second.AntibioticGivenAt = null;
-        await Client.TimeOutAsync(second);
+        await Client.TimeOutAsync(second, SecondOperator);
 
-        var treated = await Client.RecordLevelTreatmentAsync(TreatmentOf(referralId, "L1", "rad-008"));
+        var treated = await Client.RecordLevelTreatmentAsync(TreatmentOf(referralId, "L1"), SecondOperator);
 
         Assert.Equal("rad-008", Assert.Single(treated.Treatments).OperatorId);
         Assert.Equal(["rad-007", "rad-008"], treated.TimeOuts.Select(t => t.OperatorId));
@@ -325,11 +326,14 @@ public sealed class ClinicalRuleTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task RecordLevelTreatment_NoOperator_InvalidArgument()
+    public async Task RecordLevelTreatment_ByNurse_PermissionDeniedAndNothingWritten()
     {
         var referralId = await CaseAtAsync(CaseStatus.TimedOut);
 
-        await AssertInvalidAsync("operator_id", () => Client.RecordLevelTreatmentAsync(TreatmentOf(referralId, "L1", "")));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.RecordLevelTreatmentAsync(TreatmentOf(referralId, "L1"), TestIdentity.As("nurse-5", Roles.Nurse)));
+
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Empty((await Client.GetProcedureSummaryAsync(referralId.ToString())).Treatments);
     }
 
     [Fact]

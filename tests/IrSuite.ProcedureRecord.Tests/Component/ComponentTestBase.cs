@@ -4,6 +4,8 @@ using Google.Rpc;
 using IrSuite.Grpc;
 using IrSuite.Procedure.V1;
 using IrSuite.ProcedureRecord.Tests.Infrastructure;
+using IrSuite.ServiceDefaults.Security;
+using IrSuite.TestSupport;
 
 namespace IrSuite.ProcedureRecord.Tests.Component;
 
@@ -59,7 +61,6 @@ public abstract class ComponentTestBase : IAsyncLifetime
         var request = new TimeOutRequest
         {
             ReferralId = referralId.ToString(),
-            OperatorId = "rad-007",
             TeamIntroduced = true,
             PatientSiteProcedureConfirmed = true,
             CriticalEventsReviewed = true,
@@ -72,7 +73,10 @@ public abstract class ComponentTestBase : IAsyncLifetime
         return request;
     }
 
-    protected static RecordLevelTreatmentRequest TreatmentOf(Guid referralId, string level, string operatorId = "rad-007") => new()
+    /// <summary>A second radiologist's identity (call headers).</summary>
+    protected static Metadata SecondOperator => TestIdentity.As("rad-008", Roles.Radiologist);
+
+    protected static RecordLevelTreatmentRequest TreatmentOf(Guid referralId, string level) => new()
     {
         ReferralId = referralId.ToString(),
         Level = level,
@@ -83,7 +87,6 @@ public abstract class ComponentTestBase : IAsyncLifetime
         CementLot = "LOT-2026-117",
         CementExpiry = "2027-06-30",
         UdiDi = "04012345678901",
-        OperatorId = operatorId,
         Leakage = Leakage.None,
     };
 

@@ -133,9 +133,8 @@ public sealed class HappyPathTests : ComponentTestBase
     {
         var referralId = await CaseAtAsync(CaseStatus.TimedOut);
         var second = TimeOutOf(referralId, "L1");
-        second.OperatorId = "rad-008";
 
-        var updated = await Client.TimeOutAsync(second);
+        var updated = await Client.TimeOutAsync(second, SecondOperator);
 
         Assert.Equal("rad-008", updated.OperatorId);
         await using var connection = await App.Database.OpenAsync();

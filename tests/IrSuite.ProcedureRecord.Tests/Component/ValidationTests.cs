@@ -1,4 +1,7 @@
+using IrSuite.Grpc;
 using IrSuite.Procedure.V1;
+using IrSuite.ServiceDefaults.Security;
+using IrSuite.TestSupport;
 
 namespace IrSuite.ProcedureRecord.Tests.Component;
 
@@ -66,13 +69,14 @@ public sealed class ValidationTests : ComponentTestBase
     }
 
     [Fact]
-    public async Task TimeOut_NoOperator_InvalidArgument()
+    public async Task TimeOut_ByNurse_PermissionDenied_TheOperatorIsTheSigningRadiologist()
     {
         var referralId = await CaseAtAsync(CaseStatus.SignedIn);
-        var request = TimeOutOf(referralId, "L1");
-        request.OperatorId = "";
 
-        await AssertInvalidAsync("operator_id", () => Client.TimeOutAsync(request));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.TimeOutAsync(TimeOutOf(referralId, "L1"), TestIdentity.As("nurse-5", Roles.Nurse)));
+
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Equal(CaseStatus.SignedIn, (await Client.GetProcedureSummaryAsync(referralId.ToString())).Status);
     }
 
     public static TheoryData<string, Action<RecordDoseRequest>> BadDoses() => new()

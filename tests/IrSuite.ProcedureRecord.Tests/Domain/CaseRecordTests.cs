@@ -483,7 +483,7 @@ public sealed class CaseRecordTests
         var record = TimedOut();
         record.RecordTreatment(Treatment("L1"));
         record.RecordDose(Dose);
-        record.SignOut(SignOutDone, ["L1"], Now);
+        record.SignOut(SignOutDone, ["L1"], "rn-1", Now);
 
         var gate = Assert.Throws<ClinicalGateException>(() => record.Complete([], Now));
 
@@ -500,7 +500,7 @@ public sealed class CaseRecordTests
         record.RecordTreatment(Treatment("L1"));
         record.AbandonLevel("T12", "PEDICLE_NOT_ACCESSIBLE", Now);
         record.RecordDose(Dose);
-        record.SignOut(SignOutDone, ["L1"], Now);
+        record.SignOut(SignOutDone, ["L1"], "rn-1", Now);
 
         var completed = record.Complete([], Now);
 

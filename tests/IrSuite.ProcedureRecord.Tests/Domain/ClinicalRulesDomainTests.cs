@@ -289,7 +289,7 @@ public sealed class ClinicalRulesDomainTests
         var record = TimedOut();
         record.RecordTreatment(Treatment(Now, new DateOnly(2027, 1, 1)), Protocol);
 
-        var gate = Assert.Throws<ClinicalGateException>(() => record.SignOut(SignOutChecklist.Complete, ["L2"], Now));
+        var gate = Assert.Throws<ClinicalGateException>(() => record.SignOut(SignOutChecklist.Complete, ["L2"], "rn-1", Now));
 
         Assert.Equal(GateRules.SignOutLevelsMismatch, gate.Rule);
         Assert.Equal(CaseState.TimedOut, record.State);
@@ -301,7 +301,7 @@ public sealed class ClinicalRulesDomainTests
         var record = TimedOut(SedationCodes.General);
         record.RecordTreatment(Treatment(Now, new DateOnly(2027, 1, 1), leakage: CementLeakage.Venous, symptomatic: true), Protocol);
         record.RecordDose(new RadiationDose(10, 5500, 100, 0), Protocol, Now);
-        record.SignOut(SignOutChecklist.Complete, ["L1"], Now);
+        record.SignOut(SignOutChecklist.Complete, ["L1"], "rn-1", Now);
         record.TakeEvents();
 
         record.Complete([new RecordedComplication(ComplicationCodes.NewNeurologicalDeficit, 4)], Now.AddMinutes(1));

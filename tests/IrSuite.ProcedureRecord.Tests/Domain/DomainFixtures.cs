@@ -66,5 +66,5 @@ public static class CaseRecordShortcuts
     public static void RecordDose(this CaseRecord record, RadiationDose dose) => record.RecordDose(dose, DomainFixtures.Protocol, record.TimedOutAt ?? DateTimeOffset.UnixEpoch);
 
     public static void SignOut(this CaseRecord record, SignOutChecklist checklist, DateTimeOffset now) =>
-        record.SignOut(checklist, record.Treatments.Select(t => t.Level).ToList(), now);
+        record.SignOut(checklist, record.Treatments.Select(t => t.Level).ToList(), "rn-1", now);
 }

@@ -35,13 +35,15 @@ public sealed class ProcedureClient(GrpcChannel channel)
 
     public Task<ProcedureCase> SignInAsync(SignInRequest request) => Call(SignInMethod, request);
 
-    public Task<ProcedureCase> TimeOutAsync(TimeOutRequest request) => Call(TimeOutMethod, request);
+    /// <summary>The time-out, signed by the channel's caller or by the identity in <paramref name="headers"/> (TestIdentity.As).</summary>
+    public Task<ProcedureCase> TimeOutAsync(TimeOutRequest request, Metadata? headers = null) => Call(TimeOutMethod, request, headers);
 
-    public Task<ProcedureCase> RecordLevelTreatmentAsync(RecordLevelTreatmentRequest request) => Call(RecordLevelTreatmentMethod, request);
+    public Task<ProcedureCase> RecordLevelTreatmentAsync(RecordLevelTreatmentRequest request, Metadata? headers = null) =>
+        Call(RecordLevelTreatmentMethod, request, headers);
 
     public Task<ProcedureCase> RecordDoseAsync(RecordDoseRequest request) => Call(RecordDoseMethod, request);
 
-    public Task<ProcedureCase> SignOutAsync(SignOutRequest request) => Call(SignOutMethod, request);
+    public Task<ProcedureCase> SignOutAsync(SignOutRequest request, Metadata? headers = null) => Call(SignOutMethod, request, headers);
 
     public Task<ProcedureCase> CompleteCaseAsync(CompleteCaseRequest request) => Call(CompleteCaseMethod, request);
 
@@ -50,8 +52,8 @@ public sealed class ProcedureClient(GrpcChannel channel)
     public Task<ProcedureCase> GetProcedureSummaryAsync(string referralId) =>
         Call(GetProcedureSummaryMethod, new GetProcedureSummaryRequest { ReferralId = referralId });
 
-    private Task<TResponse> Call<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request)
+    private Task<TResponse> Call<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, Metadata? headers = null)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>
         where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
-        channel.UnaryAsync(method, request, new CallOptions().WithTimeout(TimeSpan.FromSeconds(10)));
+        channel.UnaryAsync(method, request, new CallOptions(headers).WithTimeout(TimeSpan.FromSeconds(10)));
 }

@@ -41,9 +41,13 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
         Errors = errors;
         _observer = app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(signals);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Channel = TestIdentity.Channel($"http://127.0.0.1:{bound.Port}");
+        // The default caller is the operator rad-007 (holding the care-team roles): the time-outs and levels it signs name it.
+        Channel = TestIdentity.Channel($"http://127.0.0.1:{bound.Port}", Operator);
         Client = new ProcedureClient(Channel);
     }
+
+    /// <summary>The subject of the default caller's token: the operator of the tests' time-outs and levels.</summary>
+    public const string Operator = "rad-007";
 
     /// <summary>08:00 UTC on a Monday.</summary>
     public static DateTimeOffset Start { get; } = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);

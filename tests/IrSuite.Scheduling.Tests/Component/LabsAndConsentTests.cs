@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using IrSuite.Scheduling.V1;
+using IrSuite.TestSupport;
 
 namespace IrSuite.Scheduling.Tests.Component;
 
@@ -14,7 +15,7 @@ public sealed class LabsAndConsentTests : SchedulingComponentTest
         var consent = await ConsentAsync(referral.ReferralId, "l2", "L1");
 
         Assert.Equal(["L1", "L2"], consent.ConsentedLevels);
-        Assert.Equal("ir-7", consent.PractitionerId);
+        Assert.Equal(TestIdentity.DefaultSubject, consent.PractitionerId); // the caller's token subject
         Assert.Equal(Protocol.AppliedVersion, consent.ProtocolVersion);
     }
 
@@ -40,12 +41,11 @@ public sealed class LabsAndConsentTests : SchedulingComponentTest
         request.AnesthesiaInformationGiven = false;
         request.RadiationInformationGiven = false;
         request.SignedAt = Timestamp.FromDateTimeOffset(Now.AddDays(1));
-        request.PractitionerId = "";
 
         var fields = await AssertInvalidAsync(Host.RecordConsentAsync(request));
 
         Assert.Equal(
-            ["procedure_information_given", "anesthesia_information_given", "radiation_information_given", "consented_levels[1]", "signed_at", "practitioner_id"],
+            ["procedure_information_given", "anesthesia_information_given", "radiation_information_given", "consented_levels[1]", "signed_at"],
             fields);
         Assert.Equal(0, await Host.CountAsync("consent"));
     }

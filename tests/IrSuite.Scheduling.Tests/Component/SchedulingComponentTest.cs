@@ -110,7 +110,6 @@ public abstract class SchedulingComponentTest : IAsyncLifetime
             AnesthesiaInformationGiven = true,
             RadiationInformationGiven = true,
             SignedAt = Timestamp.FromDateTimeOffset(Clock.GetUtcNow().AddHours(-1)),
-            PractitionerId = "ir-7",
         };
         request.ConsentedLevels.Add(levels);
         return request;

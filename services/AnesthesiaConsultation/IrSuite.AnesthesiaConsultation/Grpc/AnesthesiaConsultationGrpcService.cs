@@ -8,6 +8,7 @@ using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ErrorInfo = Google.Rpc.ErrorInfo;
@@ -104,10 +105,10 @@ public sealed partial class AnesthesiaConsultationGrpcService(
             v.Fail("conditions", "Conditions go with FIT_WITH_CONDITIONS only.");
         }
 
-        v.Required("anesthesiologist_id", request.AnesthesiologistId, MaxLabelLength);
         v.ThrowIfInvalid();
 
-        var clearance = new Clearance(PlanMapping.ToDomain(request.Decision), conditions, request.AnesthesiologistId.Trim(), time.GetUtcNow());
+        // The signing anaesthesiologist is the caller, never a request field (decision 0011).
+        var clearance = new Clearance(PlanMapping.ToDomain(request.Decision), conditions, context.Signer(Roles.Anesthesiologist), time.GetUtcNow());
         var saved = await ChangeAsync(
             context,
             request,
@@ -136,10 +137,9 @@ public sealed partial class AnesthesiaConsultationGrpcService(
             v.Fail("visited_at", "Must not be in the future.");
         }
 
-        v.Required("anesthesiologist_id", request.AnesthesiologistId, MaxLabelLength);
         v.ThrowIfInvalid();
 
-        var visit = new PreAnestheticVisit(visitedAt, request.AnesthesiologistId.Trim());
+        var visit = new PreAnestheticVisit(visitedAt, context.Signer(Roles.Anesthesiologist));
         var saved = await ChangeAsync(
             context,
             request,

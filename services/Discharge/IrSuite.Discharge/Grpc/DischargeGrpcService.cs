@@ -11,6 +11,7 @@ using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Observability;
+using IrSuite.ServiceDefaults.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
@@ -146,13 +147,14 @@ public sealed partial class DischargeGrpcService(
     {
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
-        validator.Optional("clinician_id", request.ClinicianId, 100);
         validator.ThrowIfInvalid();
+        // The reviewing clinician is the caller, never a request field (decision 0011).
+        var clinician = context.Signer(Roles.Radiologist, Roles.Anesthesiologist);
         return await _commands.ReplayOrRunAsync(context, request, async () =>
         {
             var observation = await LoadAsync(referralId, context.CancellationToken);
             var now = time.GetUtcNow();
-            var resolved = Enforce(() => observation.ResolveEscalation(request.ClinicianId, ToDomain(request.Outcome), now));
+            var resolved = Enforce(() => observation.ResolveEscalation(clinician, ToDomain(request.Outcome), now));
             var status = await _commands.RunAsync(context, request, async (connection, transaction) =>
             {
                 await repository.SaveEscalationAsync(connection, transaction, resolved);
@@ -167,7 +169,6 @@ public sealed partial class DischargeGrpcService(
     {
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
-        validator.Optional("clinician_id", request.ClinicianId, 100);
         validator.ThrowIfInvalid();
         return await _commands.ReplayOrRunAsync(context, request, () => DischargePatientAsync(request, referralId, context));
     }
@@ -175,7 +176,8 @@ public sealed partial class DischargeGrpcService(
     private async Task<DischargeSummary> DischargePatientAsync(DischargePatientRequest request, Guid referralId, ServerCallContext context)
     {
         var observation = await LoadAsync(referralId, context.CancellationToken);
-        var decision = new DischargeDecision(ToDomain(request.Destination), request.EscortPresent, request.ClinicianId);
+        var decision = new DischargeDecision(
+            ToDomain(request.Destination), request.EscortPresent, context.Signer(Roles.Radiologist, Roles.Anesthesiologist));
         // Every gate before the remote read, so a refused discharge costs procedure-record nothing.
         Enforce(() => observation.EnsureDischargeable(decision, protocol, time.GetUtcNow()));
 

@@ -22,7 +22,7 @@ public sealed class ProcedureRecordRepository
         + "fluoroscopy_seconds AS FluoroscopySeconds, ct_dlp_mgy_cm AS CtDlpMgyCm, discontinue_reason AS DiscontinueReason, "
         + "version AS Version, consented_levels AS ConsentedLevels, sedation_mode AS SedationMode, admission AS Admission, "
         + "allergy_classes AS AllergyClasses, pregnancy AS Pregnancy, indication AS Indication, duration_minutes AS DurationMinutes, "
-        + "scheduled_protocol_version AS ScheduledProtocolVersion, protocol_version AS ProtocolVersion, "
+        + "scheduled_protocol_version AS ScheduledProtocolVersion, protocol_version AS ProtocolVersion, signed_out_by AS SignedOutBy, "
         + "last_clear_liquids_at AS LastClearLiquidsAt, last_light_meal_at AS LastLightMealAt, last_fatty_meal_at AS LastFattyMealAt, "
         + "control_ct_done AS ControlCtDone, dose_alerts AS DoseAlerts, skin_follow_up AS SkinFollowUp, time_outs AS TimeOuts, "
         + "abandoned_levels AS AbandonedLevels, escalations AS Escalations, "
@@ -125,13 +125,13 @@ public sealed class ProcedureRecordRepository
                 dose_area_product_gy_cm2, reference_air_kerma_mgy, fluoroscopy_seconds, ct_dlp_mgy_cm, discontinue_reason, version,
                 consented_levels, sedation_mode, admission, allergy_classes, pregnancy, indication, duration_minutes,
                 scheduled_protocol_version, protocol_version, last_clear_liquids_at, last_light_meal_at, last_fatty_meal_at,
-                control_ct_done, dose_alerts, skin_follow_up, time_outs, abandoned_levels, escalations)
+                control_ct_done, dose_alerts, skin_follow_up, time_outs, abandoned_levels, escalations, signed_out_by)
             VALUES (@ReferralId, @PatientId, @Status, @ScheduledLevels, @ConfirmedLevels, @Room, @ScheduledStart,
                 @ScheduledStartMs, @ScheduleUpdatedAtMs, @OperatorId, @SignedInAt, @TimedOutAt, @SignedOutAt, @EndedAt, @CancelledAt,
                 @DoseAreaProductGyCm2, @ReferenceAirKermaMgy, @FluoroscopySeconds, @CtDlpMgyCm, @DiscontinueReason, 1,
                 @ConsentedLevels, @SedationMode, @Admission, @AllergyClasses, @Pregnancy, @Indication, @DurationMinutes,
                 @ScheduledProtocolVersion, @ProtocolVersion, @LastClearLiquidsAt, @LastLightMealAt, @LastFattyMealAt,
-                @ControlCtDone, @DoseAlerts, @SkinFollowUp, @TimeOuts, @AbandonedLevels, @Escalations)
+                @ControlCtDone, @DoseAlerts, @SkinFollowUp, @TimeOuts, @AbandonedLevels, @Escalations, @SignedOutBy)
             """,
             Parameters(record), transaction, cancellationToken: cancellationToken));
         await InsertChildrenAsync(connection, transaction, record, cancellationToken);
@@ -155,7 +155,7 @@ public sealed class ProcedureRecordRepository
                 scheduled_protocol_version = @ScheduledProtocolVersion, protocol_version = @ProtocolVersion,
                 last_clear_liquids_at = @LastClearLiquidsAt, last_light_meal_at = @LastLightMealAt, last_fatty_meal_at = @LastFattyMealAt,
                 control_ct_done = @ControlCtDone, dose_alerts = @DoseAlerts, skin_follow_up = @SkinFollowUp, time_outs = @TimeOuts,
-                abandoned_levels = @AbandonedLevels, escalations = @Escalations,
+                abandoned_levels = @AbandonedLevels, escalations = @Escalations, signed_out_by = @SignedOutBy,
                 version = @Version + 1
             WHERE referral_id = @ReferralId AND version = @Version
             """,
@@ -247,6 +247,7 @@ public sealed class ProcedureRecordRepository
         DurationMinutes = (long)r.Booking.DurationMinutes,
         r.Booking.ScheduledProtocolVersion,
         r.ProtocolVersion,
+        r.SignedOutBy,
         r.Fasting.LastClearLiquidsAt,
         r.Fasting.LastLightMealAt,
         r.Fasting.LastFattyMealAt,
@@ -306,6 +307,7 @@ public sealed class ProcedureRecordRepository
                 (int)row.DurationMinutes,
                 row.ScheduledProtocolVersion),
             ProtocolVersion = row.ProtocolVersion,
+            SignedOutBy = row.SignedOutBy,
             PreAnestheticVisitAt = row.PreAnestheticVisitAt,
             Fasting = new FastingReport(row.LastClearLiquidsAt, row.LastLightMealAt, row.LastFattyMealAt),
             DoseAlerts = Json<List<string>>(row.DoseAlerts) ?? [],
@@ -378,6 +380,8 @@ public sealed class ProcedureRecordRepository
         public string ScheduledProtocolVersion { get; init; } = "";
 
         public string ProtocolVersion { get; init; } = "";
+
+        public string? SignedOutBy { get; init; }
 
         public DateTimeOffset? LastClearLiquidsAt { get; init; }
 

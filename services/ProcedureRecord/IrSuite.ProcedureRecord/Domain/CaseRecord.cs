@@ -69,6 +69,9 @@ public sealed class CaseRecord
 
     public DateTimeOffset? SignedOutAt { get; private set; }
 
+    /// <summary>Who signed the sign-out: the subject of the signer's token.</summary>
+    public string? SignedOutBy { get; private set; }
+
     /// <summary>Completion or discontinuation time; the observation clock starts here.</summary>
     public DateTimeOffset? EndedAt { get; private set; }
 
@@ -155,6 +158,7 @@ public sealed class CaseRecord
             Version = stored.Version,
             Booking = stored.Booking,
             ProtocolVersion = stored.ProtocolVersion,
+            SignedOutBy = stored.SignedOutBy,
             PreAnestheticVisitAt = stored.PreAnestheticVisitAt,
             Fasting = stored.Fasting,
             SkinFollowUp = stored.SkinFollowUp,
@@ -487,7 +491,7 @@ public sealed class CaseRecord
     /// WHO sign-out, before the patient leaves: after the time-out, every item confirmed (one violation per item), and the
     /// team confirms exactly the treated levels (treated = reported).
     /// </summary>
-    public void SignOut(SignOutChecklist checklist, IReadOnlyList<string> treatedLevels, DateTimeOffset now)
+    public void SignOut(SignOutChecklist checklist, IReadOnlyList<string> treatedLevels, string signedBy, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(checklist);
         ArgumentNullException.ThrowIfNull(treatedLevels);
@@ -510,6 +514,7 @@ public sealed class CaseRecord
 
         State = CaseState.SignedOut;
         SignedOutAt = now;
+        SignedOutBy = signedBy;
     }
 
     /// <summary>
@@ -726,6 +731,8 @@ public sealed record StoredCase(
     public BookingDetails Booking { get; init; } = BookingDetails.None;
 
     public string ProtocolVersion { get; init; } = "";
+
+    public string? SignedOutBy { get; init; }
 
     public DateTimeOffset? PreAnestheticVisitAt { get; init; }
 

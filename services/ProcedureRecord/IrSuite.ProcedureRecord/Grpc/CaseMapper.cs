@@ -62,6 +62,7 @@ public static class CaseMapper
         message.Pregnancy = record.Booking.Pregnancy;
         message.DurationMinutes = record.Booking.DurationMinutes;
         message.ProtocolVersion = record.ProtocolVersion;
+        message.SignedOutBy = record.SignedOutBy ?? "";
         message.PreAnestheticVisitAt = ToTimestamp(record.PreAnestheticVisitAt);
         message.LastClearLiquidsAt = ToTimestamp(record.Fasting.LastClearLiquidsAt);
         message.LastLightMealAt = ToTimestamp(record.Fasting.LastLightMealAt);

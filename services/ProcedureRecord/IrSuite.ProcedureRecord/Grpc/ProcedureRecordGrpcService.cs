@@ -10,6 +10,7 @@ using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -80,7 +81,8 @@ public sealed partial class ProcedureRecordGrpcService(
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
         var levels = validator.Levels("confirmed_levels", request.ConfirmedLevels);
-        validator.Required("operator_id", request.OperatorId, ProcedureLimits.MaxOperatorIdLength);
+        // The operator signing the time-out is the caller, never a request field (decision 0011).
+        var operatorId = context.Signer(Roles.Radiologist);
         validator.Optional("antibiotic_drug", request.AntibioticDrug, ProcedureLimits.MaxCementTextLength);
         var givenAt = OptionalTimestamp(validator, "antibiotic_given_at", request.AntibioticGivenAt);
         validator.Optional("equipment_id", request.EquipmentId, ProcedureLimits.MaxCodeLength);
@@ -92,7 +94,7 @@ public sealed partial class ProcedureRecordGrpcService(
             context,
             request,
             referralId,
-            (record, now) => record.TimeOut(levels, request.OperatorId.Trim(), checklist, antibiotic, equipment, protocol, now));
+            (record, now) => record.TimeOut(levels, operatorId, checklist, antibiotic, equipment, protocol, now));
     }
 
     public async Task<ProcedureCase> RecordLevelTreatment(RecordLevelTreatmentRequest request, ServerCallContext context)
@@ -128,7 +130,7 @@ public sealed partial class ProcedureRecordGrpcService(
         }
 
         validator.Optional("udi_di", request.UdiDi, ProcedureLimits.MaxCementTextLength);
-        validator.Required("operator_id", request.OperatorId, ProcedureLimits.MaxOperatorIdLength);
+        var operatorId = context.Signer(Roles.Radiologist);
         validator.Defined("leakage", request.Leakage);
         if (request.LeakageSymptomatic && request.Leakage == Leakage.None)
         {
@@ -151,7 +153,7 @@ public sealed partial class ProcedureRecordGrpcService(
                 now,
                 expiry,
                 string.IsNullOrWhiteSpace(request.UdiDi) ? null : request.UdiDi.Trim(),
-                request.OperatorId.Trim());
+                operatorId);
             record.RecordTreatment(treated, protocol);
         });
         if (treated is { RequiresEscalation: true })
@@ -217,7 +219,8 @@ public sealed partial class ProcedureRecordGrpcService(
         validator.ThrowIfInvalid();
         var checklist = new SignOutChecklist(
             request.RecordConfirmed, request.HandoverDone, request.InstrumentCountsCorrect, request.SpecimensLabelled, request.EquipmentProblemsAddressed);
-        return await ChangeAsync(context, request, referralId, (record, now) => record.SignOut(checklist, treatedLevels, now));
+        var signer = context.Signer(Roles.Radiologist, Roles.Nurse);
+        return await ChangeAsync(context, request, referralId, (record, now) => record.SignOut(checklist, treatedLevels, signer, now));
     }
 
     public async Task<ProcedureCase> CompleteCase(CompleteCaseRequest request, ServerCallContext context)

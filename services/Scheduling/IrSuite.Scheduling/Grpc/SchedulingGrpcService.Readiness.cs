@@ -7,6 +7,7 @@ using IrSuite.Scheduling.Data;
 using IrSuite.Scheduling.Domain;
 using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Grpc;
+using IrSuite.ServiceDefaults.Security;
 using CommonV1 = IrSuite.Common.V1;
 
 namespace IrSuite.Scheduling.Grpc;
@@ -62,8 +63,9 @@ public sealed partial class SchedulingGrpcService
         var levels = v.Levels("consented_levels", request.ConsentedLevels);
         var now = time.GetUtcNow();
         var signedAt = PastTimestamp(v, "signed_at", request.SignedAt, now);
-        v.Required("practitioner_id", request.PractitionerId, 50);
         v.ThrowIfInvalid();
+        // Who took the consent is the caller, never a request field (decision 0011).
+        var practitioner = context.Signer(Roles.Radiologist);
 
         return await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
@@ -85,7 +87,7 @@ public sealed partial class SchedulingGrpcService
                 ReferralId = referral.ReferralId,
                 Levels = SchedulingRepository.ToJson(levels),
                 SignedAt = signedAt,
-                PractitionerId = request.PractitionerId,
+                PractitionerId = practitioner,
                 ProtocolVersion = protocol.AppliedVersion,
                 RecordedAt = now,
             };
