@@ -62,7 +62,7 @@ public static class IrSuiteHosting
         DapperSetup.Configure();
         // A database fault the retry pipeline could not ride out (a server restarting) is transient for the client too:
         // UNAVAILABLE tells it to retry (with the same request_id for a command), where UNKNOWN would not.
-        return builder.Services.AddGrpcServer(o => o.ExceptionStatus = ex => TransientFaults.IsTransientDatabase(ex)
+        var grpc = builder.Services.AddGrpcServer(o => o.ExceptionStatus = ex => TransientFaults.IsTransientDatabase(ex)
                 ? new Status(StatusCode.Unavailable, "The service's database is unavailable; retry.")
                 : null)
             // Authentication first (UNAUTHENTICATED), the role matrix after it (PERMISSION_DENIED); decision 0011.
@@ -73,8 +73,15 @@ public static class IrSuiteHosting
                 o.Services[LivenessService] = r => r.Tags.Contains("live");
                 o.Services[ReadinessService] = r => r.Tags.Contains("ready");
             })
-            .AddReflection()
             .AddService<SiteProtocolGrpcService>(IrSuite.Protocol.V1.ProtocolReflection.Descriptor.Services[0]);
+
+        // Server reflection shows the API schema only (no data) and needs no token; a production site may switch it off.
+        if (builder.Configuration.GetValue("Grpc:Reflection:Enabled", defaultValue: true))
+        {
+            grpc.AddReflection();
+        }
+
+        return grpc;
     }
 
     /// <summary>
