@@ -37,8 +37,10 @@ fi
 declare -A ports=([scheduling]=5101 [anesthesia-consultation]=5102 [procedure-record]=5103 [discharge]=5104)
 declare -A programs=([scheduling]=Scheduling [anesthesia-consultation]=AnesthesiaConsultation [procedure-record]=ProcedureRecord [discharge]=Discharge)
 export Bus__Transport=rabbitmq Bus__Username="$IRSUITE_TEST_RABBITMQ_USER" Bus__Password="$IRSUITE_TEST_RABBITMQ_PASSWORD"
+# Peer addresses (names with '-' are not shell identifiers: passed through env, not export).
+peers=()
 for service in "${!ports[@]}"; do
-  export "Services__${service}__Address=https://127.0.0.1:${ports[$service]}"
+  peers+=("Services__${service}__Address=https://127.0.0.1:${ports[$service]}")
 done
 
 pids=()
@@ -52,7 +54,7 @@ for service in scheduling anesthesia-consultation procedure-record discharge; do
       "Databases__${service}__ConnectionString=$IRSUITE_TEST_POSTGRES;Database=$database" \
       "Databases__${service}__Schema=${service//-/_}" \
       dotnet "$dll" migrate
-  env "Grpc__Address=127.0.0.1:${ports[$service]}" \
+  env "${peers[@]}" "Grpc__Address=127.0.0.1:${ports[$service]}" \
       "Grpc__Tls__CertificateFile=$PWD/$tls/$service.crt" "Grpc__Tls__KeyFile=$PWD/$tls/$service.key" \
       "Services__Tls__ClientCertificateFile=$PWD/$tls/$service.crt" "Services__Tls__ClientKeyFile=$PWD/$tls/$service.key" \
       "Databases__${service}__Provider=postgres" \
