@@ -4,6 +4,7 @@
 #   nghttp2-client  h2load and nghttp, used by the transport benchmark and for protocol debugging
 #   tzdata          the IANA time zones (the site protocol's TimeZone: "end of afternoon", "next day")
 #   yamllint        lints deploy/ and k8s/ (tests/IrSuite.Deployment.Tests)
+#   openssl         deploy/dev-ca.sh (the development CA and certificates of the TLS tests)
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,7 @@ missing=()
 command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
 [ -f /usr/share/zoneinfo/Europe/Paris ] || missing+=(tzdata)
 command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "test prerequisites: all present"

@@ -36,16 +36,18 @@ public static class SuiteHost
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
         configure?.Invoke(builder);
         var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{DefaultPort}";
+        // With Grpc:Tls the port speaks TLS only, so the calls to itself must too (Services:Tls:CaFile, decision 0012).
+        var scheme = string.IsNullOrEmpty(builder.Configuration["Grpc:Tls:CertificateFile"]) ? "http" : "https";
         // In the embedded suite every peer service is this process: these addresses override any other source
         // (a stray appsettings.json of a per-service host must not send calls to its distributed port).
         builder.Configuration.Sources.Add(new MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
-                [$"Services:{AnesthesiaConsultationModule.ServiceName}:Address"] = $"http://{address}",
-                [$"Services:{ProcedureRecordModule.ServiceName}:Address"] = $"http://{address}",
-                [$"Services:{SchedulingModule.ServiceName}:Address"] = $"http://{address}",
-                [$"Services:{DischargeModule.ServiceName}:Address"] = $"http://{address}",
+                [$"Services:{AnesthesiaConsultationModule.ServiceName}:Address"] = $"{scheme}://{address}",
+                [$"Services:{ProcedureRecordModule.ServiceName}:Address"] = $"{scheme}://{address}",
+                [$"Services:{SchedulingModule.ServiceName}:Address"] = $"{scheme}://{address}",
+                [$"Services:{DischargeModule.ServiceName}:Address"] = $"{scheme}://{address}",
             },
         });
         var configuration = builder.Configuration;

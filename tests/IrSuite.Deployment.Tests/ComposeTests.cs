@@ -139,13 +139,14 @@ public sealed partial class ComposeTests
         Assert.True(Services.ContainsKey(shared["Bus__Host"]));
         Assert.Equal("http://otel-collector:4317", shared["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
-        var peers = shared.Where(e => e.Key.StartsWith("Services__", StringComparison.Ordinal)).ToList();
+        var peers = shared.Where(e => e.Key.StartsWith("Services__", StringComparison.Ordinal) && e.Key.EndsWith("__Address", StringComparison.Ordinal)).ToList();
         Assert.Equal(Architecture.Names.SelectMany(Architecture.PeersOf).Distinct().Order(), peers.Select(p => p.Key.Split("__")[1]).Order());
         Assert.All(peers, p =>
         {
             var uri = new Uri(p.Value);
             Assert.Equal(p.Key.Split("__")[1], uri.Host);
             Assert.Equal(8080, uri.Port);
+            Assert.Equal("https", uri.Scheme);
         });
 
         foreach (var name in Architecture.Names)
@@ -158,6 +159,36 @@ public sealed partial class ComposeTests
             Assert.Equal(name, env["OTEL_SERVICE_NAME"].Text());
             Assert.EndsWith(":8080", Assert.Single(Services[name]!["ports"].Texts()), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void GrpcContainers_ServeTls_WithCertificatesAndKeysFromFileSecrets()
+    {
+        var shared = EnvFile("irsuite.env");
+        var secrets = (JsonObject)Compose["secrets"]!;
+        var files = new[]
+        {
+            "Grpc__Tls__CertificateFile", "Grpc__Tls__KeyFile", "Grpc__Tls__ClientCaFile", "Services__Tls__CaFile",
+            "Services__Tls__ClientCertificateFile", "Services__Tls__ClientKeyFile", "Auth__Issuers__0__JwksFile",
+            "Auth__Issuers__1__JwksFile", "Auth__Service__SigningKeyFile",
+        };
+        Assert.DoesNotContain(shared.Keys, k => k is "Auth__Service__SigningKey" || k.EndsWith("__Jwks", StringComparison.Ordinal));
+        foreach (var name in Architecture.Names)
+        {
+            var mounted = Services[name]!["secrets"].Objects().ToDictionary(s => s["target"].Text()!, s => s["source"].Text()!);
+            foreach (var key in files)
+            {
+                Assert.True(mounted.ContainsKey(shared[key]), $"{name}: {key}={shared[key]} is not a mounted secret");
+            }
+
+            Assert.Equal($"{name}-tls-crt", mounted[shared["Grpc__Tls__CertificateFile"]]);
+            Assert.Equal($"{name}-tls-key", mounted[shared["Grpc__Tls__KeyFile"]]);
+            Assert.All(mounted.Values, source => Assert.StartsWith("../.local-tls/", secrets[source]!["file"].Text(), StringComparison.Ordinal));
+            // The one-shot migrate never listens: loopback, so it needs no certificate.
+            Assert.StartsWith("127.0.0.1:", Services[name + "-migrate"]!["environment"]!["Grpc__Address"].Text(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("deploy/.local-tls/", Repository.Read(".gitignore").Split('\n').Select(l => l.Trim()));
     }
 
     [Fact]

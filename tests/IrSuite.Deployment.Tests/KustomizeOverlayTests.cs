@@ -51,14 +51,16 @@ public sealed partial class KustomizeOverlayTests
         foreach (var service in Architecture.Names)
         {
             var container = Assert.Single(Manifests.Containers(m.ServiceDeployment(service)));
-            // Kubelet's native gRPC probes on the gRPC port: grpc.health.v1 "liveness" (the process) for liveness and
-            // start-up, "readiness" (database, broker, migrations) for readiness (IrSuiteHosting.LivenessService...).
-            foreach (var (probe, healthService) in new[] { ("startupProbe", "liveness"), ("livenessProbe", "liveness"), ("readinessProbe", "readiness") })
+            // The gRPC port speaks TLS only (decision 0012) and kubelet's native gRPC probes do not do TLS: HTTP/1.1 probes
+            // on the health port, /healthz/live (the process) for liveness and start-up, /healthz/ready (database,
+            // broker, migrations) for readiness (HealthHttpEndpoint.LivePath, ReadyPath).
+            foreach (var (probe, path) in new[] { ("startupProbe", "/healthz/live"), ("livenessProbe", "/healthz/live"), ("readinessProbe", "/healthz/ready") })
             {
-                var grpc = container[probe]?["grpc"];
-                Assert.True(grpc is JsonObject, $"{service}: {probe} is not a gRPC probe");
-                Assert.Equal("8080", grpc!["port"].Text());
-                Assert.Equal(healthService, grpc["service"].Text());
+                var http = container[probe]?["httpGet"];
+                Assert.True(http is JsonObject, $"{service}: {probe} is not an HTTP probe");
+                Assert.Equal("health", http!["port"].Text());
+                Assert.Equal(path, http["path"].Text());
+                Assert.Null(http["scheme"]);
             }
         }
     }
@@ -219,7 +221,8 @@ public sealed partial class KustomizeOverlayTests
             Assert.Equal(Architecture.PeersOf(name).Order(), peers.Keys.Order());
             foreach (var (peer, address) in peers)
             {
-                Assert.Equal("http", address.Scheme);
+                // Peers are called over TLS, checked against the suite's CA (Services__Tls__CaFile).
+                Assert.Equal("https", address.Scheme);
                 Assert.Equal(8080, address.Port);
                 var host = address.Host;
                 Assert.True(host == peer || host == $"{peer}.{ns}" || host.StartsWith($"{peer}.{ns}.svc", StringComparison.Ordinal), $"{name}: {peer} at {address}");
@@ -352,6 +355,68 @@ public sealed partial class KustomizeOverlayTests
                 Assert.Equal("rabbitmq", env["Bus__Transport"]);
                 Assert.Equal($"secret:{Manifests.Name(broker)}-default-user/password", env["Bus__Password"]);
             }
+        }
+    }
+
+    [Theory]
+    [InlineData("dev", "None")]
+    [InlineData("prod", "Require")]
+    public void GrpcContainers_ServeTls_AndTakeCertificatesAndKeysFromMountedSecrets(string overlay, string clientCertificates)
+    {
+        var m = Manifests.Render(overlay);
+        foreach (var name in Architecture.Names)
+        {
+            var deployment = m.ServiceDeployment(name);
+            var container = Assert.Single(Manifests.Containers(deployment));
+            var env = m.Environment(container);
+            Assert.Equal(clientCertificates, env["Grpc__Tls__ClientCertificates"]);
+            Assert.Equal("irsuite-services", env["Auth__Issuers__0__Issuer"]);
+            Assert.False(string.IsNullOrEmpty(env["Auth__Issuers__1__Issuer"]));
+            Assert.DoesNotContain(env.Keys, k => k is "Auth__Service__SigningKey" || (k.StartsWith("Auth__Issuers__", StringComparison.Ordinal) && k.EndsWith("__Jwks", StringComparison.Ordinal)));
+
+            // Every file setting points into a read-only mount of a Secret volume: the certificates and keys are never
+            // in the manifests (the Secrets are made out of band: deploy/dev-ca.sh, cert-manager, the token tool's keygen).
+            var mounts = container["volumeMounts"].Objects().ToDictionary(v => v["mountPath"].Text()!, v => v);
+            var volumes = Manifests.PodSpec(deployment)["volumes"].Objects().ToDictionary(v => v["name"].Text()!, v => v);
+            var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var key in new[]
+            {
+                "Grpc__Tls__CertificateFile", "Grpc__Tls__KeyFile", "Grpc__Tls__ClientCaFile", "Services__Tls__CaFile",
+                "Services__Tls__ClientCertificateFile", "Services__Tls__ClientKeyFile", "Auth__Issuers__0__JwksFile",
+                "Auth__Issuers__1__JwksFile", "Auth__Service__SigningKeyFile",
+            })
+            {
+                var file = env[key];
+                var directory = file[..file.LastIndexOf('/')];
+                Assert.True(mounts.TryGetValue(directory, out var mount), $"{name}: {key}={file} is not in a mounted volume");
+                Assert.Equal("true", mount!["readOnly"].Text());
+                var volume = volumes[mount["name"].Text()!];
+                var sources = volume["projected"]?["sources"].Objects().Select(s => s["secret"]).ToList() ?? [volume["secret"]];
+                Assert.True(sources.All(s => s is JsonObject), $"{name}: the volume of {key} is not made of Secrets only");
+                var item = file[(file.LastIndexOf('/') + 1)..];
+                var from = Assert.Single(sources, s => s!["items"].Objects().Any(i => i["path"].Text() == item));
+                secrets[key] = from!["name"].Text() ?? from["secretName"].Text()!;
+            }
+
+            // A Secret per service for its own certificate; the CA and the signing keys are shared.
+            Assert.Equal($"{name}-tls", secrets["Grpc__Tls__CertificateFile"]);
+            Assert.Equal($"{name}-tls", secrets["Grpc__Tls__KeyFile"]);
+            Assert.Equal(secrets["Grpc__Tls__CertificateFile"], secrets["Services__Tls__ClientCertificateFile"]);
+            Assert.Equal("irsuite-ca", secrets["Services__Tls__CaFile"]);
+            Assert.Equal("irsuite-ca", secrets["Grpc__Tls__ClientCaFile"]);
+            Assert.Equal("irsuite-auth", secrets["Auth__Service__SigningKeyFile"]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void MigrationJobs_ListenOnLoopbackOnly_SoTheyNeedNoCertificate(string overlay)
+    {
+        var m = Manifests.Render(overlay);
+        foreach (var name in Architecture.Names)
+        {
+            var env = m.Environment(Assert.Single(Manifests.Containers(m.Get("Job", name + "-migrate"))));
+            Assert.StartsWith("127.0.0.1:", env["Grpc__Address"], StringComparison.Ordinal);
         }
     }
 

@@ -4,6 +4,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using IrSuite.Grpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,8 +41,16 @@ public static class GrpcServerExtensions
     /// Listens for gRPC on an endpoint: HTTP/2 only, h2c without a certificate, TLS (ALPN h2) with one.
     /// Raises the HTTP/2 flow-control windows and stream limit for large messages and many parallel calls.
     /// </summary>
-    public static void ListenGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint, X509Certificate2? certificate = null)
+    public static void ListenGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint, X509Certificate2? certificate = null) =>
+        kestrel.ListenGrpc(endpoint, certificate is null ? null : https => https.ServerCertificate = certificate);
+
+    /// <summary>
+    /// The same with full https settings (server certificate, client certificates for mutual TLS); h2c when
+    /// <paramref name="https"/> is null.
+    /// </summary>
+    public static void ListenGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint, Action<HttpsConnectionAdapterOptions>? https)
     {
+        ArgumentNullException.ThrowIfNull(kestrel);
         kestrel.AddServerHeader = false;
         kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
         kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
@@ -53,9 +62,11 @@ public static class GrpcServerExtensions
         kestrel.Listen(endpoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (certificate is not null)
+            if (https is not null)
             {
-                listen.UseHttps(certificate);
+                var options = new HttpsConnectionAdapterOptions();
+                https(options);
+                listen.UseHttps(options);
             }
         });
     }

@@ -29,7 +29,8 @@ public static class IrSuiteHosting
     public const string ReadinessService = "readiness";
 
     /// <summary>
-    /// gRPC on <c>Grpc:Address</c> (host:port, h2c; default 127.0.0.1:<paramref name="defaultPort"/>), HTTP/1.1 health
+    /// gRPC on <c>Grpc:Address</c> (host:port, default 127.0.0.1:<paramref name="defaultPort"/>; TLS from <c>Grpc:Tls</c>, h2c
+    /// allowed on loopback only), HTTP/1.1 health
     /// probes on <c>Health:HttpAddress</c> (default: the gRPC port + 100), traces, metrics and console logs (decision
     /// 0009; <paramref name="serviceName"/> is the telemetry's service.name unless OTEL_SERVICE_NAME says otherwise;
     /// <paramref name="defaultLogFormat"/> applies when <c>Logging:Format</c> is not configured), the
@@ -42,9 +43,15 @@ public static class IrSuiteHosting
         var address = builder.Configuration["Grpc:Address"] ?? $"127.0.0.1:{defaultPort}";
         var endpoint = IPEndPoint.Parse(address);
         var health = HealthHttpEndpoint.Resolve(builder.Configuration, endpoint);
+        var tls = ServerTlsOptions.FromConfiguration(builder.Configuration);
+        Tls.EnsureAllowed(endpoint, tls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ListenGrpc(endpoint);
+            // TLS (and mutual TLS) from Grpc:Tls (decision 0012); h2c only on loopback. Client certificates are checked
+            // against the injected clock, so tests can move past a certificate's expiry.
+            kestrel.ListenGrpc(endpoint, tls.Enabled
+                ? Tls.ServerHttps(tls, () => kestrel.ApplicationServices.GetRequiredService<TimeProvider>())
+                : null);
             health.Listen(kestrel);
         });
         builder.Services.AddSingleton(health);
