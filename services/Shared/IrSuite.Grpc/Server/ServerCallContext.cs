@@ -149,9 +149,14 @@ public sealed class ServerCallContext : IDisposable
         }
 
         var timeout = headers[GrpcProtocol.TimeoutHeader];
+        var ceiling = _runtime.Options.MaxCallDuration;
         if (timeout.Count == 1 && GrpcTimeout.TryParse(timeout[0], out var span))
         {
-            StartDeadline(span);
+            StartDeadline(ceiling is { } max && span > max ? max : span);
+        }
+        else if (ceiling is { } max)
+        {
+            StartDeadline(max);
         }
 
         if (_runtime.PropagateContext)
