@@ -24,6 +24,12 @@ public sealed record PatientProfile
 {
     public required IReadOnlyList<string> Levels { get; init; }
 
+    /// <summary>
+    /// Who the patient is (only scheduling ever holds it); null: a generated demo identity. The PHI marker test seeds
+    /// recognisable names and dates here to prove they never leave scheduling (decision 0014).
+    /// </summary>
+    public PatientIdentity? Identity { get; init; }
+
     public Indication Indication { get; init; } = Indication.OsteoporoticFracture;
 
     /// <summary>Sedation expected at the IR consult and planned by the anaesthetist (LOCAL: no anaesthesia clearance).</summary>
@@ -139,7 +145,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
     {
         var referral = await Call<SubmitReferralRequest, Referral>(endpoints.Scheduling, SchedulingApi, "SubmitReferral", new SubmitReferralRequest
         {
-            Patient = new PatientIdentity
+            Patient = profile.Identity?.Clone() ?? new PatientIdentity
             {
                 FamilyName = $"Demo{patientNumber}",
                 GivenName = "Patient",

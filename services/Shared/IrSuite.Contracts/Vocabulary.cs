@@ -39,3 +39,23 @@ public static class EscalationCodes
     public const string SymptomaticCementLeak = "SYMPTOMATIC_CEMENT_LEAK";
     public const string NewNeurologicalDeficit = "NEW_NEUROLOGICAL_DEFICIT";
 }
+
+/// <summary>
+/// Why a case was stopped before completion (ProcedureDiscontinued.Reason, DiscontinueCaseRequest.reason). A closed
+/// list, so the event on the bus and the logs never carry the free text a clinician might type (issue 6, decision 0014).
+/// </summary>
+public static class DiscontinueCodes
+{
+    public const string PatientUnstable = "PATIENT_UNSTABLE";
+    public const string PatientRefused = "PATIENT_REFUSED";
+    public const string NoSafeAccess = "NO_SAFE_ACCESS";
+    public const string EquipmentFailure = "EQUIPMENT_FAILURE";
+    public const string CementLeak = "CEMENT_LEAK";
+    public const string AnesthesiaEvent = "ANESTHESIA_EVENT";
+    public const string Other = "OTHER";
+
+    public static IReadOnlyList<string> All { get; } =
+        [PatientUnstable, PatientRefused, NoSafeAccess, EquipmentFailure, CementLeak, AnesthesiaEvent, Other];
+
+    public static bool IsKnown(string code) => All.Contains(code, StringComparer.Ordinal);
+}

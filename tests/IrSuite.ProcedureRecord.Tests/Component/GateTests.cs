@@ -233,7 +233,7 @@ public sealed class GateTests : ComponentTestBase
     {
         var referralId = await CaseAtAsync(CaseStatus.Scheduled);
 
-        await AssertGateAsync("DISCONTINUE_NOT_ALLOWED", () => Client.DiscontinueCaseAsync(new DiscontinueCaseRequest { ReferralId = referralId.ToString(), Reason = "X" }));
+        await AssertGateAsync("DISCONTINUE_NOT_ALLOWED", () => Client.DiscontinueCaseAsync(new DiscontinueCaseRequest { ReferralId = referralId.ToString(), Reason = "PATIENT_UNSTABLE" }));
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public sealed class GateTests : ComponentTestBase
     {
         var referralId = await CaseAtAsync(CaseStatus.Completed);
 
-        await AssertGateAsync("CASE_CLOSED", () => Client.DiscontinueCaseAsync(new DiscontinueCaseRequest { ReferralId = referralId.ToString(), Reason = "X" }));
+        await AssertGateAsync("CASE_CLOSED", () => Client.DiscontinueCaseAsync(new DiscontinueCaseRequest { ReferralId = referralId.ToString(), Reason = "PATIENT_UNSTABLE" }));
     }
 
     [Fact]

@@ -135,6 +135,7 @@ public sealed class ValidationTests : ComponentTestBase
     [Theory]
     [InlineData("")]
     [InlineData("A_REASON_LONGER_THAN_FIFTY_CHARACTERS_IS_NOT_A_SHORT_CODE")]
+    [InlineData("patient said stop")]
     public async Task DiscontinueCase_BadReason_InvalidArgument(string reason)
     {
         var referralId = await CaseAtAsync(CaseStatus.SignedIn);

@@ -266,6 +266,12 @@ public sealed partial class ProcedureRecordGrpcService(
         var validator = new RequestValidator();
         var referralId = validator.Id("referral_id", request.ReferralId);
         validator.Required("reason", request.Reason, ProcedureLimits.MaxCodeLength);
+        // A code of a closed list, never echoed back: the value may be free text a client typed (decision 0014).
+        if (request.Reason.Trim().Length > 0 && !IrSuite.Contracts.DiscontinueCodes.IsKnown(request.Reason.Trim()))
+        {
+            validator.Fail("reason", $"Must be one of {string.Join(", ", IrSuite.Contracts.DiscontinueCodes.All)}.");
+        }
+
         validator.ThrowIfInvalid();
         var discontinued = false;
         var result = await ChangeAsync(context, request, referralId, (record, now) =>

@@ -13,6 +13,7 @@ using IrSuite.ServiceDefaults.Grpc;
 using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 using CommonV1 = IrSuite.Common.V1;
 
@@ -105,7 +106,15 @@ public sealed partial class SchedulingGrpcService(
     {
         var id = ValidateId("referral_id", request.ReferralId);
         await using var connection = await database.OpenAsync(context.CancellationToken);
-        return ToProto(await SchedulingRepository.FindReferralAsync(connection, null, id) ?? throw Rpc.NotFound("Referral", request.ReferralId));
+        var referral = ToProto(await SchedulingRepository.FindReferralAsync(connection, null, id) ?? throw Rpc.NotFound("Referral", request.ReferralId));
+        // Identity only for the roles that need it to act on the referral (decision 0014); others see the pseudonym.
+        var caller = context.Caller();
+        if (!caller.IsInRole(IrSuite.ServiceDefaults.Security.Roles.Scheduler) && !caller.IsInRole(IrSuite.ServiceDefaults.Security.Roles.Radiologist))
+        {
+            referral.Patient = null;
+        }
+
+        return referral;
     }
 
     public async Task<ListReferralsResponse> ListReferrals(ListReferralsRequest request, ServerCallContext context)

@@ -43,6 +43,13 @@ public sealed class GrpcServerOptions
     /// <summary>Interceptor types, resolved once from DI as singletons, outermost first.</summary>
     public IList<Type> Interceptors { get; } = [];
 
+    /// <summary>
+    /// Server-side ceiling on a call's duration: a call without a deadline, or with a longer one, gets this one, so
+    /// a client cannot hold a handler (and its database connection) for ever (DEADLINE_EXCEEDED). Unary calls only:
+    /// streaming calls are meant to last. Null: no ceiling.
+    /// </summary>
+    public TimeSpan? MaxCallDuration { get; set; }
+
     /// <summary>The clock deadlines are measured with.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

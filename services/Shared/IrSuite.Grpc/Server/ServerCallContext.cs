@@ -149,9 +149,15 @@ public sealed class ServerCallContext : IDisposable
         }
 
         var timeout = headers[GrpcProtocol.TimeoutHeader];
+        // The ceiling bounds unary calls only: a streaming call (health Watch, reflection, a live feed) is meant to last.
+        var ceiling = Method.Type == MethodType.Unary ? _runtime.Options.MaxCallDuration : null;
         if (timeout.Count == 1 && GrpcTimeout.TryParse(timeout[0], out var span))
         {
-            StartDeadline(span);
+            StartDeadline(ceiling is { } max && span > max ? max : span);
+        }
+        else if (ceiling is { } max)
+        {
+            StartDeadline(max);
         }
 
         if (_runtime.PropagateContext)

@@ -45,8 +45,13 @@ public static class IrSuiteHosting
         var health = HealthHttpEndpoint.Resolve(builder.Configuration, endpoint);
         var tls = ServerTlsOptions.FromConfiguration(builder.Configuration);
         Tls.EnsureAllowed(endpoint, tls);
+        // Metadata (all request headers, a ~1 KiB bearer token included) is capped at Grpc:MaxMetadataSize (16 KiB);
+        // beyond it Kestrel refuses the request itself, before any gRPC handler runs (decision 0014).
+        var maxMetadata = builder.Configuration.GetValue("Grpc:MaxMetadataSize", 16 * 1024);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.MaxRequestHeadersTotalSize = maxMetadata;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = maxMetadata;
             // TLS (and mutual TLS) from Grpc:Tls (decision 0012); h2c only on loopback. Client certificates are checked
             // against the injected clock, so tests can move past a certificate's expiry.
             kestrel.ListenGrpc(endpoint, tls.Enabled
@@ -69,9 +74,19 @@ public static class IrSuiteHosting
         DapperSetup.Configure();
         // A database fault the retry pipeline could not ride out (a server restarting) is transient for the client too:
         // UNAVAILABLE tells it to retry (with the same request_id for a command), where UNKNOWN would not.
-        var grpc = builder.Services.AddGrpcServer(o => o.ExceptionStatus = ex => TransientFaults.IsTransientDatabase(ex)
-                ? new Status(StatusCode.Unavailable, "The service's database is unavailable; retry.")
-                : null)
+        var configuration = builder.Configuration;
+        var grpc = builder.Services.AddGrpcServer(o =>
+            {
+                o.ExceptionStatus = ex => TransientFaults.IsTransientDatabase(ex)
+                    ? new Status(StatusCode.Unavailable, "The service's database is unavailable; retry.")
+                    : null;
+                // Limits (decision 0014): message sizes beyond them answer RESOURCE_EXHAUSTED; every call is cut at
+                // Limits:MaxCallDuration (default 30 s) whatever deadline the client sent.
+                o.MaxReceiveMessageSize = configuration.GetValue("Grpc:MaxReceiveMessageSize", 4 * 1024 * 1024);
+                o.MaxSendMessageSize = configuration.GetValue("Grpc:MaxSendMessageSize", int.MaxValue);
+                var ceiling = configuration.GetValue("Limits:MaxCallDuration", TimeSpan.FromSeconds(30));
+                o.MaxCallDuration = ceiling > TimeSpan.Zero ? ceiling : null;
+            })
             // Authentication first (UNAUTHENTICATED), the role matrix after it (PERMISSION_DENIED); decision 0011.
             .AddInterceptor<AuthenticationInterceptor>()
             .AddInterceptor<AuthorizationInterceptor>()
