@@ -43,6 +43,11 @@ public static class TestIdentity
         ["Auth:Service:Issuer"] = Issuer,
         ["Auth:Service:SigningKey"] = PrivateJwk,
         ["Auth:MaxTokenLifetime"] = "36600.00:00:00",
+        // Every test drives its host with the one default caller, some (fuzz, load) far faster than a person: per-caller
+        // limits are measured by their own tests, which set them back.
+        ["Limits:PerCallerConcurrency"] = "100000",
+        ["Limits:PerCallerRequestsPerSecond"] = "1000000",
+        ["Limits:PerCallerBurst"] = "1000000",
     };
 
     /// <summary><see cref="HostSettings"/> as environment variables (<c>Auth__Issuers__0__Issuer</c>...) for a service process.</summary>

@@ -71,6 +71,7 @@ public static class IrSuiteHosting
         builder.Services.AddIdempotentCommands(builder.Configuration);
         builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
         builder.Services.AddIrSuiteSecurity(builder.Configuration, serviceName);
+        builder.Services.AddOptions<CallLimitsOptions>().Bind(builder.Configuration.GetSection(CallLimitsOptions.Section));
         DapperSetup.Configure();
         // A database fault the retry pipeline could not ride out (a server restarting) is transient for the client too:
         // UNAVAILABLE tells it to retry (with the same request_id for a command), where UNKNOWN would not.
@@ -87,9 +88,11 @@ public static class IrSuiteHosting
                 var ceiling = configuration.GetValue("Limits:MaxCallDuration", TimeSpan.FromSeconds(30));
                 o.MaxCallDuration = ceiling > TimeSpan.Zero ? ceiling : null;
             })
-            // Authentication first (UNAUTHENTICATED), the role matrix after it (PERMISSION_DENIED); decision 0011.
+            // Authentication first (UNAUTHENTICATED), the role matrix after it (PERMISSION_DENIED), decision 0011; then the
+            // per-caller limits (RESOURCE_EXHAUSTED), decision 0014.
             .AddInterceptor<AuthenticationInterceptor>()
             .AddInterceptor<AuthorizationInterceptor>()
+            .AddInterceptor<CallLimitsInterceptor>()
             .AddHealth(o =>
             {
                 o.Services[LivenessService] = r => r.Tags.Contains("live");
