@@ -3,6 +3,7 @@ using IrSuite.AnesthesiaConsultation.Data;
 using IrSuite.AnesthesiaConsultation.Grpc;
 using IrSuite.AnesthesiaConsultation.Messaging;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,8 @@ public static class AnesthesiaConsultationModule
     {
         ArgumentNullException.ThrowIfNull(grpc);
         grpc.Services.AddServiceDatabase(configuration, ServiceName, o => new AnesthesiaConsultationDatabase(o));
+        // Every call of the service is audited in its own database (decision 0013).
+        grpc.Services.AddAuditTrail<AnesthesiaConsultationDatabase>(AnesthesiaReflection.Descriptor.Services[0].FullName);
         return grpc.AddService<AnesthesiaConsultationGrpcService>(AnesthesiaReflection.Descriptor.Services[0]);
     }
 

@@ -3,6 +3,7 @@ using IrSuite.Discharge.Grpc;
 using IrSuite.Discharge.Messaging;
 using IrSuite.Discharge.V1;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Hosting;
 using IrSuite.ServiceDefaults.Messaging;
@@ -34,6 +35,8 @@ public static class DischargeModule
         // The clinical thresholds (observation minimum and schedule, scores, instructions) are the site protocol's.
         services.AddSiteProtocol(configuration);
         services.AddServiceDatabase(configuration, ServiceName, o => new DischargeDatabase(o));
+        // Every call of the service is audited in its own database (decision 0013).
+        services.AddAuditTrail<DischargeDatabase>(DischargeReflection.Descriptor.Services[0].FullName);
         services.AddSingleton<DischargeRepository>();
         services.AddSingleton<ProcedureRecordClient>();
 

@@ -3,6 +3,7 @@ using IrSuite.Procedure.V1;
 using IrSuite.ProcedureRecord.Data;
 using IrSuite.ProcedureRecord.Grpc;
 using IrSuite.ProcedureRecord.Messaging;
+using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,8 @@ public static class ProcedureRecordModule
     {
         ArgumentNullException.ThrowIfNull(grpc);
         grpc.Services.AddServiceDatabase(configuration, ServiceName, o => new ProcedureRecordDatabase(o));
+        // Every call of the service is audited in its own database (decision 0013).
+        grpc.Services.AddAuditTrail<ProcedureRecordDatabase>(ProcedureReflection.Descriptor.Services[0].FullName);
         grpc.Services.TryAddSingleton<ProcedureRecordRepository>();
         return grpc.AddService<ProcedureRecordGrpcService>(ProcedureReflection.Descriptor.Services[0]);
     }

@@ -3,6 +3,7 @@ using IrSuite.Scheduling.Data;
 using IrSuite.Scheduling.Grpc;
 using IrSuite.Scheduling.Messaging;
 using IrSuite.Scheduling.V1;
+using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -27,6 +28,8 @@ public static class SchedulingModule
     public static GrpcServerBuilder AddScheduling(this GrpcServerBuilder grpc, IConfiguration configuration)
     {
         grpc.Services.AddServiceDatabase(configuration, ServiceName, options => new SchedulingDatabase(options));
+        // Every call of the service is audited in its own database (decision 0013).
+        grpc.Services.AddAuditTrail<SchedulingDatabase>(SchedulingReflection.Descriptor.Services[0].FullName);
         grpc.Services.AddSingleton<SchedulingGrpcService>();
         return grpc.AddService<SchedulingGrpcService>(SchedulingReflection.Descriptor.Services[0]);
     }

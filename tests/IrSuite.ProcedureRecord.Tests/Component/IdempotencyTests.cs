@@ -72,7 +72,7 @@ public sealed class IdempotencyTests : ComponentTestBase
 
         await AssertInvalidAsync("request_id", () => Client.DiscontinueCaseAsync(new DiscontinueCaseRequest
         {
-            ReferralId = referralId.ToString(), Reason = "equipment failure", RequestId = "12345",
+            ReferralId = referralId.ToString(), Reason = "EQUIPMENT_FAILURE", RequestId = "12345",
         }));
 
         Assert.Equal(CaseStatus.SignedIn, (await Client.GetProcedureSummaryAsync(referralId.ToString())).Status);

@@ -99,6 +99,12 @@ public sealed class ServerCallContext : IDisposable
     /// <summary>State shared by interceptors and the handler for this call.</summary>
     public IDictionary<object, object> UserState => _userState ??= [];
 
+    /// <summary>A unary call's request once read (null before, and for streaming calls): for interceptors after the handler.</summary>
+    public Google.Protobuf.IMessage? RequestMessage { get; internal set; }
+
+    /// <summary>The response a unary handler returned (null otherwise): for interceptors after the handler, e.g. the audit.</summary>
+    public Google.Protobuf.IMessage? ResponseMessage { get; internal set; }
+
     internal bool IsDeadlineExceeded => Volatile.Read(ref _deadlineExceeded) == 1;
 
     internal bool ResponseStarted => _responseStarted;

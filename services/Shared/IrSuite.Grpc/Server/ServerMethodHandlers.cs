@@ -132,7 +132,9 @@ internal sealed class UnaryServerMethodHandler<TService, TRequest, TResponse>(
     protected override async Task InvokeAsync(ServerCallContext context)
     {
         var request = await context.ReadSingleMessageAsync(method.RequestParser).ConfigureAwait(false);
+        context.RequestMessage = request;
         var response = await handler(activator(context.HttpContext), request, context).ConfigureAwait(false);
+        context.ResponseMessage = response;
         await WriteSingleResponseAsync(context, response).ConfigureAwait(false);
     }
 }

@@ -8,7 +8,8 @@ namespace IrSuite.ServiceDefaults.Data;
 /// Applies a service's SQL migrations in order, once each, recording them in <c>schema_migrations</c>.
 /// Files are embedded resources named <c>NNN_name.sql</c>: first the shared infrastructure tables
 /// (outbox, inbox, due-time), then the service's own. Type placeholders keep one file for both dialects:
-/// <c>{{timestamp}}</c>, <c>{{serial}}</c>, <c>{{real}}</c>.
+/// <c>{{timestamp}}</c>, <c>{{serial}}</c>, <c>{{real}}</c>. Statements only one dialect understands (triggers) go
+/// after a line <c>-- dialect: sqlite</c> or <c>-- dialect: postgres</c>; <c>-- dialect: all</c> ends the section.
 /// </summary>
 public sealed partial class Migrator(ILogger<Migrator> logger)
 {
@@ -72,7 +73,45 @@ public sealed partial class Migrator(ILogger<Migrator> logger)
         }
     }
 
-    internal static string Translate(string sql, SqlDialect dialect) => dialect switch
+    internal static string Translate(string sql, SqlDialect dialect) => ReplaceTypes(SelectDialect(sql, dialect), dialect);
+
+    /// <summary>Keeps the lines of <paramref name="sql"/> outside any dialect section or inside one for <paramref name="dialect"/>.</summary>
+    internal static string SelectDialect(string sql, SqlDialect dialect)
+    {
+        const string Marker = "-- dialect:";
+        if (!sql.Contains(Marker, StringComparison.Ordinal))
+        {
+            return sql;
+        }
+
+        var kept = new System.Text.StringBuilder(sql.Length);
+        var keep = true;
+        foreach (var line in sql.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith(Marker, StringComparison.Ordinal))
+            {
+                var name = trimmed[Marker.Length..].Trim();
+                keep = name switch
+                {
+                    "all" => true,
+                    "sqlite" => dialect == SqlDialect.Sqlite,
+                    "postgres" => dialect == SqlDialect.Postgres,
+                    _ => throw new InvalidOperationException($"Unknown migration dialect '{name}' (expected sqlite, postgres or all)."),
+                };
+                continue;
+            }
+
+            if (keep)
+            {
+                kept.Append(line).Append('\n');
+            }
+        }
+
+        return kept.ToString();
+    }
+
+    private static string ReplaceTypes(string sql, SqlDialect dialect) => dialect switch
     {
         SqlDialect.Postgres => sql.Replace("{{timestamp}}", "timestamptz", StringComparison.Ordinal)
             .Replace("{{serial}}", "bigserial", StringComparison.Ordinal)

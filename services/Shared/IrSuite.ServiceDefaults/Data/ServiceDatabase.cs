@@ -84,6 +84,11 @@ public abstract class ServiceDatabase : IAsyncDisposable
                 static async (ctx, state) => await state.Database.TransactionOnceAsync(state.Work, ctx),
                 context,
                 (Database: this, Work: work));
+            if (Audit.AuditScope.Current is { Written: false } scope && scope.Store == ServiceName)
+            {
+                scope.Written = true;
+            }
+
             AfterCommit?.Invoke();
             return result;
         }
@@ -129,6 +134,12 @@ public abstract class ServiceDatabase : IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(
             _postgres is not null ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, cancellationToken);
         var result = await work(connection, transaction);
+        // The audit record of the call this transaction serves commits with it (decision 0013).
+        if (Audit.AuditScope.Current is { Written: false } scope && scope.Store == ServiceName)
+        {
+            await Audit.AuditChain.AppendAsync(connection, transaction, ServiceName, scope.RecordsFor(result, "OK"));
+        }
+
         context.Properties.Set(DatabaseResilience.CommitSent, true);
         await transaction.CommitAsync(cancellationToken);
         return result;

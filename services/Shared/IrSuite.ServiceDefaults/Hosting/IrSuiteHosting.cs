@@ -1,5 +1,6 @@
 using System.Net;
 using IrSuite.Grpc;
+using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Clinical;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Data;
@@ -70,6 +71,8 @@ public static class IrSuiteHosting
         builder.Services.AddSiteProtocol(builder.Configuration);
         builder.Services.AddIdempotentCommands(builder.Configuration);
         builder.Services.TryAddSingleton<SiteProtocolGrpcService>();
+        builder.Services.TryAddSingleton<AuditStores>();
+        builder.Services.TryAddSingleton<AuditGrpcService>();
         builder.Services.AddIrSuiteSecurity(builder.Configuration, serviceName);
         builder.Services.AddOptions<CallLimitsOptions>().Bind(builder.Configuration.GetSection(CallLimitsOptions.Section));
         DapperSetup.Configure();
@@ -91,6 +94,7 @@ public static class IrSuiteHosting
             // Authentication first (UNAUTHENTICATED), the role matrix after it (PERMISSION_DENIED), decision 0011; then the
             // per-caller limits (RESOURCE_EXHAUSTED), decision 0014.
             .AddInterceptor<AuthenticationInterceptor>()
+            .AddInterceptor<AuditInterceptor>()
             .AddInterceptor<AuthorizationInterceptor>()
             .AddInterceptor<CallLimitsInterceptor>()
             .AddHealth(o =>
@@ -98,7 +102,8 @@ public static class IrSuiteHosting
                 o.Services[LivenessService] = r => r.Tags.Contains("live");
                 o.Services[ReadinessService] = r => r.Tags.Contains("ready");
             })
-            .AddService<SiteProtocolGrpcService>(IrSuite.Protocol.V1.ProtocolReflection.Descriptor.Services[0]);
+            .AddService<SiteProtocolGrpcService>(IrSuite.Protocol.V1.ProtocolReflection.Descriptor.Services[0])
+            .AddService<AuditGrpcService>(IrSuite.Audit.V1.AuditReflection.Descriptor.Services[0]);
 
         // Server reflection shows the API schema only (no data) and needs no token; a production site may switch it off.
         if (builder.Configuration.GetValue("Grpc:Reflection:Enabled", defaultValue: true))

@@ -1,0 +1,66 @@
+using IrSuite.Grpc;
+using IrSuite.Grpc.Server;
+using IrSuite.ServiceDefaults.Security;
+using Microsoft.Extensions.Logging;
+
+namespace IrSuite.ServiceDefaults.Audit;
+
+/// <summary>
+/// Opens the call's <see cref="AuditScope"/> after authentication and before the role matrix, so refused attempts are
+/// audited too. After the call it appends, in a transaction of its own, whatever the call's own transaction did not:
+/// reads (OK) and every refused or failed call (its final status). A read whose record cannot be written fails
+/// UNAVAILABLE rather than serve data nobody can trace; health, reflection, the site protocol and the audit service
+/// itself are not audited (no patient data).
+/// </summary>
+public sealed partial class AuditInterceptor(AuditStores stores, TimeProvider time, ILogger<AuditInterceptor> logger) : IServerInterceptor
+{
+    public async Task InterceptAsync(ServerCallContext context, ServerCallHandler next)
+    {
+        var database = stores.For(context.Method.ServiceName);
+        if (database is null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var caller = context.Caller();
+        var access = context.Method.Type == MethodType.Unary && IsCommand(context.Method) ? AuditAccess.Write : AuditAccess.Read;
+        var scope = new AuditScope(context, database.ServiceName, caller.Subject, caller.RoleList, AccessPolicy.KeyOf(context.Method), access, time);
+        scope.AttachTo(context);
+        await next(context).ConfigureAwait(false);
+        if (scope.Written)
+        {
+            return;
+        }
+
+        var code = context.Status.StatusCode;
+        var records = scope.RecordsFor(code == StatusCode.OK ? context.ResponseMessage : null, Name(code));
+        scope.Written = true; // the transaction below must not append the scope's in-transaction record as well
+        try
+        {
+            await database.InTransactionAsync(
+                async (connection, transaction) =>
+                {
+                    await AuditChain.AppendAsync(connection, transaction, database.ServiceName, records);
+                    return 0;
+                },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            LogAuditFailed(context.Method.FullName, ex.GetType().Name);
+            if (code == StatusCode.OK)
+            {
+                context.Status = new Status(StatusCode.Unavailable, "The audit trail could not be written; retry.");
+            }
+        }
+    }
+
+    private static bool IsCommand(Method method) => method.Descriptor.InputType.FindFieldByName("request_id") is not null;
+
+    /// <summary>The status code's canonical name, e.g. PERMISSION_DENIED.</summary>
+    internal static string Name(StatusCode code) => string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+
+    [LoggerMessage(EventId = 6100, Level = LogLevel.Error, Message = "Audit record of {Method} could not be written ({Exception})")]
+    private partial void LogAuditFailed(string method, string exception);
+}
