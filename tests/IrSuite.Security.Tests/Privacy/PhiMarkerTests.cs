@@ -139,6 +139,14 @@ public sealed class PhiMarkerTests : IAsyncLifetime
             DurationMinutes = 60, Room = Free + "-room", RecoveryBed = Free + "-bed",
         }));
 
+        // Validation: a free-text discontinue reason (it must be a code) naming the patient.
+        var discontinue = Method<IrSuite.Procedure.V1.DiscontinueCaseRequest, IrSuite.Procedure.V1.ProcedureCase>.Create(
+            IrSuite.Procedure.V1.ProcedureReflection.Descriptor.Services[0], "DiscontinueCase");
+        await RefusedAsync(() => channel.UnaryAsync(discontinue, new IrSuite.Procedure.V1.DiscontinueCaseRequest
+        {
+            ReferralId = referral.ReferralId, Reason = Free + " " + Family + " became unstable",
+        }));
+
         // Unknown referral id carrying a marker.
         await RefusedAsync(() => channel.UnaryAsync(consult, new RecordIrConsultRequest { ReferralId = Free, Accepted = true }));
     }
