@@ -1,0 +1,86 @@
+using Dapper;
+using IrSuite.Scheduling.Data;
+using IrSuite.ServiceDefaults.Audit;
+using IrSuite.ServiceDefaults.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace IrSuite.Security.Tests.Audit;
+
+/// <summary>
+/// The hash chain on real PostgreSQL (READ COMMITTED, many connections), in a database created and dropped by the test
+/// (deploy/run-tests.sh starts the server and exports IRSUITE_TEST_POSTGRES): concurrent appenders queue on the head
+/// row and leave one gap-free chain; a rolled-back transaction leaves nothing; the trigger refuses changes.
+/// </summary>
+public sealed class PostgresAuditChainTests : IAsyncLifetime
+{
+    private readonly string _name = "irsuite_audit_" + Guid.NewGuid().ToString("N")[..12];
+    private string _server = "";
+    private SchedulingDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
+            ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL).");
+        await using (var admin = new NpgsqlConnection(_server + ";Database=postgres"))
+        {
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"CREATE DATABASE {_name}");
+        }
+
+        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = _server + $";Database={_name}", Schema = "scheduling" });
+        await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_server + ";Database=postgres");
+        await admin.OpenAsync();
+        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+    }
+
+    [Fact]
+    public async Task ConcurrentAppenders_OneUnbrokenChain_RollbackLeavesNothing_TriggerRefusesChanges()
+    {
+        const int writers = 8, each = 50;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                await _database.InTransactionAsync(async (connection, transaction) =>
+                {
+                    await AuditChain.AppendAsync(connection, transaction, "scheduling", [Record($"writer-{w}", i)]);
+                    return 0;
+                });
+            }
+        })));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _database.InTransactionAsync<int>(async (connection, transaction) =>
+        {
+            await AuditChain.AppendAsync(connection, transaction, "scheduling", [Record("rolled-back", 0)]);
+            throw new InvalidOperationException("the audited write fails after its record was appended");
+        }));
+
+        await using var check = await _database.OpenAsync();
+        var result = await AuditChain.VerifyAsync(check, "scheduling", CancellationToken.None);
+        Assert.True(result.Valid, result.Problem);
+        Assert.Equal(writers * each, result.RecordsChecked);
+        Assert.Equal(writers * each, await check.ExecuteScalarAsync<long>("SELECT MAX(seq) FROM audit_record"));
+        Assert.Equal(0, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_record WHERE actor = 'rolled-back'"));
+        await Assert.ThrowsAsync<PostgresException>(() => check.ExecuteAsync("UPDATE audit_record SET actor = 'x' WHERE seq = 1"));
+        await Assert.ThrowsAsync<PostgresException>(() => check.ExecuteAsync("DELETE FROM audit_record WHERE seq = 1"));
+    }
+
+    private static AuditRecord Record(string actor, int n) => new()
+    {
+        OccurredAtMs = 1_700_000_000_000 + n,
+        Actor = actor,
+        ActorRoles = "nurse",
+        Action = "ir.scheduling.v1.SchedulingService/GetReferral",
+        Access = AuditAccess.Read,
+        PatientId = Guid.NewGuid().ToString(),
+        Outcome = "OK",
+    };
+}
