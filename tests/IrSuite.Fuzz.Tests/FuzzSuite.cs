@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf.Reflection;
 using IrSuite.Grpc.Server;
 using IrSuite.ServiceDefaults.Hosting;
+using IrSuite.ServiceDefaults.Security;
 using IrSuite.SuiteHost.Demo;
 using IrSuite.TestSupport;
 using Microsoft.AspNetCore.Builder;
@@ -61,7 +62,9 @@ public sealed class FuzzSuite : IAsyncLifetime
         var services = registry.Registrations.Select(r => r.Descriptor).Where(d => d.FullName.StartsWith("ir.", StringComparison.Ordinal)).ToList();
         ServiceNames = services.Select(s => s.FullName).ToList();
         Methods = services.SelectMany(s => s.Methods).ToList();
-        Client = new RawGrpcClient(new Uri($"http://127.0.0.1:{port}"), "Bearer " + TestIdentity.Token());
+        // The care team and the auditor: every ir.* RPC lets this caller past the role matrix, so mutated requests reach
+        // the handlers' validation (the matrix itself is RoleMatrixTests' to prove).
+        Client = new RawGrpcClient(new Uri($"http://127.0.0.1:{port}"), "Bearer " + TestIdentity.Token(TestIdentity.DefaultSubject, [.. TestIdentity.CareTeam, Roles.Auditor]));
         Channel = TestIdentity.Channel($"http://127.0.0.1:{port}");
     }
 

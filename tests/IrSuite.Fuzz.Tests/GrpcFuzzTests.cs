@@ -92,11 +92,20 @@ public sealed class GrpcFuzzTests(FuzzSuite suite, ITestOutputHelper output) : I
         }
     }
 
+    /// <summary>
+    /// Every method but VerifyAuditChain: its request has no fields (the validation matrix covers it) and each call
+    /// rehashes every audit chain, which the fuzzer's own calls lengthen by one record each: thousands of such calls
+    /// would measure hashing, not input handling.
+    /// </summary>
+    private IReadOnlyList<MethodDescriptor> FuzzTargets => _targets ??= suite.Methods.Where(m => m.FullName != "ir.audit.v1.AuditService.VerifyAuditChain").ToList();
+
+    private IReadOnlyList<MethodDescriptor>? _targets;
+
     private async Task RunInputAsync(int seed, int index, ProtobufMutator mutator)
     {
         // One generator per input: any input replays on its own from (seed, index), whatever the concurrency.
         var random = new Random(unchecked((seed * 1_000_003) + index));
-        var method = suite.Methods[random.Next(suite.Methods.Count)];
+        var method = FuzzTargets[random.Next(FuzzTargets.Count)];
         var payload = mutator.Valid(method.InputType, random);
         if (random.Next(10) < 7)
         {
@@ -147,6 +156,10 @@ public sealed class GrpcFuzzTests(FuzzSuite suite, ITestOutputHelper output) : I
                 return;
             case RawOutcomeKind.TransportError when kind == "malformed-path" && outcome.Error?.Contains("PROTOCOL_ERROR", StringComparison.Ordinal) == true:
                 // RFC 9113 8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR.
+                return;
+            case RawOutcomeKind.TransportError when kind == "huge-metadata" && outcome.Error?.Contains("exceeded the server limit", StringComparison.Ordinal) == true:
+                // Over the SETTINGS_MAX_HEADER_LIST_SIZE the server advertises (Grpc:MaxMetadataSize, 16 KiB): the
+                // client refuses to send, as RFC 9113 6.5.2 lets it; the server never sees the call.
                 return;
             case RawOutcomeKind.TransportError when kind == "grpc-timeout" && outcome.Error?.Contains("'CANCEL'", StringComparison.Ordinal) == true:
                 // The deadline passed and the handler (blocked in a database call) outlived the runtime's grace period:

@@ -28,7 +28,7 @@ public sealed partial class ValidationMatrixTests(FuzzSuite suite, ITestOutputHe
         ["SchedulingService.CancelAppointment"] = new(RpcKind.Command, ["appointment_id", "reason"], ["appointment_id"]),
         ["SchedulingService.GetPathway"] = new(RpcKind.Read, ["referral_id"], ["referral_id"]),
         ["SchedulingService.GetReadiness"] = new(RpcKind.Read, ["referral_id"], ["referral_id"]),
-        ["SchedulingService.RecordConsent"] = new(RpcKind.Command, ["referral_id", "procedure_information_given", "anesthesia_information_given", "radiation_information_given", "consented_levels", "signed_at", "practitioner_id"], ["referral_id"]),
+        ["SchedulingService.RecordConsent"] = new(RpcKind.Command, ["referral_id", "procedure_information_given", "anesthesia_information_given", "radiation_information_given", "consented_levels", "signed_at"], ["referral_id"]),
         ["SchedulingService.RecordLabs"] = new(RpcKind.Command, ["referral_id", "inr", "taken_at"], ["referral_id"]),
         ["SchedulingService.PlanAnticoagulation"] = new(RpcKind.Command, ["referral_id"], ["referral_id"]),
         ["SchedulingService.UpdatePregnancyStatus"] = new(RpcKind.Command, ["referral_id", "pregnancy"], ["referral_id"]),
@@ -36,15 +36,15 @@ public sealed partial class ValidationMatrixTests(FuzzSuite suite, ITestOutputHe
         // ir.anesthesia.v1
         ["AnesthesiaConsultationService.RecordAssessment"] = new(RpcKind.Command, ["referral_id", "asa_class", "anxiety", "prone_tolerance"], ["referral_id"]),
         ["AnesthesiaConsultationService.PlanSedation"] = new(RpcKind.Command, ["referral_id", "mode"], ["referral_id"]),
-        ["AnesthesiaConsultationService.SignClearance"] = new(RpcKind.Command, ["referral_id", "decision", "anesthesiologist_id"], ["referral_id"]),
-        ["AnesthesiaConsultationService.RecordPreAnestheticVisit"] = new(RpcKind.Command, ["referral_id", "visited_at", "anesthesiologist_id"], ["referral_id"]),
+        ["AnesthesiaConsultationService.SignClearance"] = new(RpcKind.Command, ["referral_id", "decision"], ["referral_id"]),
+        ["AnesthesiaConsultationService.RecordPreAnestheticVisit"] = new(RpcKind.Command, ["referral_id", "visited_at"], ["referral_id"]),
         ["AnesthesiaConsultationService.GetPlan"] = new(RpcKind.Read, ["referral_id"], ["referral_id"]),
 
         // ir.procedure.v1
         ["ProcedureRecordService.GetWorklist"] = new(RpcKind.List, ["date"], []) { ReadFields = [("date", "2031-01-15")] },
         ["ProcedureRecordService.SignIn"] = new(RpcKind.Command, ["referral_id"], ["referral_id"]),
-        ["ProcedureRecordService.TimeOut"] = new(RpcKind.Command, ["referral_id", "confirmed_levels", "operator_id"], ["referral_id"]),
-        ["ProcedureRecordService.RecordLevelTreatment"] = new(RpcKind.Command, ["referral_id", "level", "approach", "trocar_gauge", "cement_volume_ml", "cement_product", "cement_lot", "cement_expiry", "operator_id", "leakage"], ["referral_id"]),
+        ["ProcedureRecordService.TimeOut"] = new(RpcKind.Command, ["referral_id", "confirmed_levels"], ["referral_id"]),
+        ["ProcedureRecordService.RecordLevelTreatment"] = new(RpcKind.Command, ["referral_id", "level", "approach", "trocar_gauge", "cement_volume_ml", "cement_product", "cement_lot", "cement_expiry", "leakage"], ["referral_id"]),
         ["ProcedureRecordService.RecordDose"] = new(RpcKind.Command, ["referral_id", "dose_area_product_gy_cm2", "reference_air_kerma_mgy", "fluoroscopy_seconds"], ["referral_id"]),
         ["ProcedureRecordService.SignOut"] = new(RpcKind.Command, ["referral_id"], ["referral_id"]),
         ["ProcedureRecordService.CompleteCase"] = new(RpcKind.Command, ["referral_id"], ["referral_id"]),
@@ -65,6 +65,10 @@ public sealed partial class ValidationMatrixTests(FuzzSuite suite, ITestOutputHe
 
         // ir.protocol.v1
         ["SiteProtocolService.GetSiteProtocol"] = new(RpcKind.Read, [], []),
+
+        // ir.audit.v1 (called with the auditor role)
+        ["AuditService.QueryAuditTrail"] = new(RpcKind.List, ["patient_id"], ["patient_id"]),
+        ["AuditService.VerifyAuditChain"] = new(RpcKind.List, [], []),
     };
 
     [Fact]

@@ -57,7 +57,10 @@ public static class AuditChain
         var previous = AuditRecord.GenesisHash;
         var checkedCount = 0L;
         ChainResult? broken = null;
-        await foreach (var record in connection.QueryUnbufferedAsync<AuditRecord>($"SELECT {Columns} FROM audit_record ORDER BY seq").WithCancellation(cancellationToken))
+        await foreach (var record in connection.QueryUnbufferedAsync<AuditRecord>(
+            // Up to the head read above: records appended since belong to a later verification (the head and its
+            // records commit together, so every seq up to it is visible).
+            $"SELECT {Columns} FROM audit_record WHERE seq <= @last ORDER BY seq", new { last = head.LastSeq }).WithCancellation(cancellationToken))
         {
             checkedCount++;
             if (broken is not null)

@@ -16,6 +16,9 @@ public sealed class AuditGrpcService(AuditStores stores)
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
 
+    // One verification at a time per process (see VerifyAuditChain).
+    private static readonly SemaphoreSlim Verifying = new(1, 1);
+
     public async Task<QueryAuditTrailResponse> QueryAuditTrail(QueryAuditTrailRequest request, ServerCallContext context)
     {
         var v = new RequestValidator();
@@ -24,9 +27,9 @@ public sealed class AuditGrpcService(AuditStores stores)
             v.Fail("patient_id", "patient_id or actor is required.");
         }
 
-        if (request.PatientId.Length > 0 && !Guid.TryParse(request.PatientId, out _))
+        if (request.PatientId.Length > 0)
         {
-            v.Fail("patient_id", "Must be a UUID (the patient's pseudonymous id).");
+            v.Id("patient_id", request.PatientId); // the patient's pseudonymous id
         }
 
         if (request.Actor.Length > 200)
@@ -45,10 +48,10 @@ public sealed class AuditGrpcService(AuditStores stores)
             v.Fail("page_token", "Not a page token returned by this service.");
         }
 
+        var from = request.From is null ? long.MinValue : v.Timestamp("from", request.From).ToUnixTimeMilliseconds();
+        var until = request.Until is null ? long.MaxValue : v.Timestamp("until", request.Until).ToUnixTimeMilliseconds();
         v.ThrowIfInvalid();
         var size = request.PageSize == 0 ? DefaultPageSize : request.PageSize;
-        var from = request.From?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? long.MinValue;
-        var until = request.Until?.ToDateTimeOffset().ToUnixTimeMilliseconds() ?? long.MaxValue;
         var found = new List<(string Service, AuditRecord Record)>();
         foreach (var database in stores.All)
         {
@@ -74,11 +77,26 @@ public sealed class AuditGrpcService(AuditStores stores)
 
     public async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
     {
+        // One verification at a time per process: each rehashes whole chains, and several at once would only share
+        // the same cores (the others wait, within their deadlines).
+        await Verifying.WaitAsync(context.CancellationToken);
+        try
+        {
+            return await VerifyAllAsync(context.CancellationToken);
+        }
+        finally
+        {
+            Verifying.Release();
+        }
+    }
+
+    private async Task<VerifyAuditChainResponse> VerifyAllAsync(CancellationToken cancellationToken)
+    {
         var response = new VerifyAuditChainResponse();
         foreach (var database in stores.All)
         {
-            await using var connection = await database.OpenAsync(context.CancellationToken);
-            var result = await AuditChain.VerifyAsync(connection, database.ServiceName, context.CancellationToken);
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var result = await AuditChain.VerifyAsync(connection, database.ServiceName, cancellationToken);
             response.Chains.Add(new ChainVerification
             {
                 Service = result.Service,

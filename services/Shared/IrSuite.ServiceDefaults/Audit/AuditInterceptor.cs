@@ -7,7 +7,7 @@ namespace IrSuite.ServiceDefaults.Audit;
 
 /// <summary>
 /// Opens the call's <see cref="AuditScope"/> after authentication and before the role matrix, so refused attempts are
-/// audited too. After the call it appends, in a transaction of its own, whatever the call's own transaction did not:
+/// audited too. After the call it appends, through the database's <see cref="AuditLog"/> (group commit), whatever the call's own transaction did not:
 /// reads (OK) and every refused or failed call (its final status). A read whose record cannot be written fails
 /// UNAVAILABLE rather than serve data nobody can trace; health, reflection, the site protocol and the audit service
 /// itself are not audited (no patient data).
@@ -38,13 +38,7 @@ public sealed partial class AuditInterceptor(AuditStores stores, TimeProvider ti
         scope.Written = true; // the transaction below must not append the scope's in-transaction record as well
         try
         {
-            await database.InTransactionAsync(
-                async (connection, transaction) =>
-                {
-                    await AuditChain.AppendAsync(connection, transaction, database.ServiceName, records);
-                    return 0;
-                },
-                CancellationToken.None).ConfigureAwait(false);
+            await database.AuditLog.AppendAsync(records).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
         {

@@ -23,6 +23,12 @@ public sealed class DatabaseOptions
     /// </summary>
     public int MaxPoolSize { get; set; } = 20;
 
+    /// <summary>
+    /// Most audit records one group commit appends (decision 0013). 1 commits each read's record on its own, as
+    /// tests/Benchmarks/audit-bench.sh does to show what grouping saves.
+    /// </summary>
+    public int AuditMaxBatch { get; set; } = Audit.AuditLog.DefaultMaxBatch;
+
     /// <summary>Retries of transient failures (decision 0008).</summary>
     public DatabaseRetryOptions Retry { get; set; } = new();
 

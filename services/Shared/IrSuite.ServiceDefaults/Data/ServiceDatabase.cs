@@ -17,6 +17,10 @@ public abstract class ServiceDatabase : IAsyncDisposable
     private readonly string? _sqlite;
     private readonly ResiliencePipeline _resilience;
 
+    // SQLite has one writer per file. Writers of this process queue here, asynchronously, instead of each taking a
+    // thread-pool thread into Microsoft.Data.Sqlite's busy-retry sleep (which starved the pool under load).
+    private readonly SemaphoreSlim? _sqliteWriter;
+
     protected ServiceDatabase(DatabaseOptions options, string serviceName)
     {
         Options = options;
@@ -51,10 +55,15 @@ public abstract class ServiceDatabase : IAsyncDisposable
             }
 
             _sqlite = builder.ConnectionString;
+            _sqliteWriter = new SemaphoreSlim(1, 1);
         }
 
         _resilience = DatabaseResilience.Build(_ => ClearPool(), options.Retry);
+        AuditLog = new Audit.AuditLog(this);
     }
+
+    /// <summary>This database's audit chain: appends of records that no transaction of the call carried (decision 0013).</summary>
+    public Audit.AuditLog AuditLog { get; }
 
     public DatabaseOptions Options { get; }
 
@@ -75,15 +84,30 @@ public abstract class ServiceDatabase : IAsyncDisposable
     /// failure before the commit runs the whole transaction again on a new connection, so <paramref name="work"/> must
     /// only touch the database; a failed commit is never retried (its outcome is unknown).
     /// </summary>
-    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(work, TransactionKind.Call, cancellationToken);
+
+    /// <summary>
+    /// <see cref="InTransactionAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/> for a
+    /// transaction that only appends audit records: it carries no call's record and wakes no outbox relay.
+    /// </summary>
+    internal Task<T> InAuditTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(work, TransactionKind.AuditOnly, cancellationToken);
+
+    private async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, TransactionKind kind, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
             var result = await _resilience.ExecuteAsync(
-                static async (ctx, state) => await state.Database.TransactionOnceAsync(state.Work, ctx),
+                static async (ctx, state) => await state.Database.TransactionOnceAsync(state.Work, state.Kind, ctx),
                 context,
-                (Database: this, Work: work));
+                (Database: this, Work: work, Kind: kind));
+            if (kind == TransactionKind.AuditOnly)
+            {
+                return result;
+            }
+
             if (Audit.AuditScope.Current is { Written: false } scope && scope.Store == ServiceName)
             {
                 scope.Written = true;
@@ -126,23 +150,36 @@ public abstract class ServiceDatabase : IAsyncDisposable
         }
     }
 
-    private async Task<T> TransactionOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, ResilienceContext context)
+    private async Task<T> TransactionOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, TransactionKind kind, ResilienceContext context)
     {
         var cancellationToken = context.CancellationToken;
-        await using var connection = await OpenOnceAsync(cancellationToken);
-        // SQLite: BEGIN IMMEDIATE (serializable) takes the write lock up front, so concurrent writers queue instead of deadlocking.
-        await using var transaction = await connection.BeginTransactionAsync(
-            _postgres is not null ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, cancellationToken);
-        var result = await work(connection, transaction);
-        // The audit record of the call this transaction serves commits with it (decision 0013).
-        if (Audit.AuditScope.Current is { Written: false } scope && scope.Store == ServiceName)
+        if (_sqliteWriter is not null)
         {
-            await Audit.AuditChain.AppendAsync(connection, transaction, ServiceName, scope.RecordsFor(result, "OK"));
+            await _sqliteWriter.WaitAsync(cancellationToken);
         }
 
-        context.Properties.Set(DatabaseResilience.CommitSent, true);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        try
+        {
+            await using var connection = await OpenOnceAsync(cancellationToken);
+            // SQLite: BEGIN IMMEDIATE (serializable) takes the write lock up front, so writers of other processes queue
+            // (busy retry) instead of deadlocking.
+            await using var transaction = await connection.BeginTransactionAsync(
+                _postgres is not null ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, cancellationToken);
+            var result = await work(connection, transaction);
+            // The audit record of the call this transaction serves commits with it (decision 0013).
+            if (kind == TransactionKind.Call && Audit.AuditScope.Current is { Written: false } scope && scope.Store == ServiceName)
+            {
+                await Audit.AuditChain.AppendAsync(connection, transaction, ServiceName, scope.RecordsFor(result, "OK"));
+            }
+
+            context.Properties.Set(DatabaseResilience.CommitSent, true);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _sqliteWriter?.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -152,8 +189,17 @@ public abstract class ServiceDatabase : IAsyncDisposable
             await _postgres.DisposeAsync();
         }
 
+        AuditLog.Dispose();
+        _sqliteWriter?.Dispose();
         GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>What a transaction is for: a call's work (carries its audit record, wakes the relay), or audit only.</summary>
+internal enum TransactionKind
+{
+    Call,
+    AuditOnly,
 }
 
 /// <summary>The SQL dialects IrSuite writes for.</summary>

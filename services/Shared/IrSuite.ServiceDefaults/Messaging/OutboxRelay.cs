@@ -82,6 +82,13 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
     /// <summary>Publishes what is due now (one batch); returns how many rows were sent.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
+        // A poll that finds nothing due must not take SQLite's single writer (or open a PostgreSQL transaction):
+        // a plain read first, the claiming transaction only when there is something to publish.
+        if (!await AnyDueAsync(cancellationToken))
+        {
+            return 0;
+        }
+
         var claim = _database.Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
         return await _database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -141,6 +148,16 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
 
             return sent;
         }, cancellationToken);
+    }
+
+    private async Task<bool> AnyDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var due = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT seq FROM outbox_message WHERE dispatched_at_ms IS NULL AND not_before_ms <= @now LIMIT 1",
+            new { now = _time.GetUtcNow().ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
+        return due is not null;
     }
 
     /// <inheritdoc />
