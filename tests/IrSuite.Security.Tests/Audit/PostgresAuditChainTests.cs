@@ -73,6 +73,28 @@ public sealed class PostgresAuditChainTests : IAsyncLifetime
         await Assert.ThrowsAsync<PostgresException>(() => check.ExecuteAsync("DELETE FROM audit_record WHERE seq = 1"));
     }
 
+    [Fact]
+    public async Task TwoReplicasGroupCommitting_OneUnbrokenChain()
+    {
+        // Two replicas of the service (two databases objects, two pools, two audit logs) append reads concurrently:
+        // their batches queue on the head row, and the chain holds every record once.
+        await using var replica = new SchedulingDatabase(_database.Options);
+        const int tasks = 8, each = 40;
+        await Task.WhenAll(new[] { _database, replica }.SelectMany((db, d) => Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                await db.AuditLog.AppendAsync([Record($"replica-{d}-task-{t}", i)]);
+            }
+        }))));
+
+        await using var check = await _database.OpenAsync();
+        var result = await AuditChain.VerifyAsync(check, "scheduling", CancellationToken.None);
+        Assert.True(result.Valid, result.Problem);
+        Assert.Equal(2 * tasks * each, result.RecordsChecked);
+        Assert.Equal(2 * tasks * each, await check.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT (actor, occurred_at_ms)) FROM audit_record"));
+    }
+
     private static AuditRecord Record(string actor, int n) => new()
     {
         OccurredAtMs = 1_700_000_000_000 + n,
