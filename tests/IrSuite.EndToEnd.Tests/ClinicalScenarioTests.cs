@@ -27,13 +27,13 @@ public sealed class ClinicalScenarioTests : IAsyncLifetime
     private static readonly DateTimeOffset Monday = new(2026, 12, 7, 9, 0, 0, TimeSpan.Zero);
 
     private readonly ManualTimeProvider _time = new(Monday);
-    private EmbeddedSuite _suite = null!;
+    private InProcessSuite _suite = null!;
     private GrpcChannel _channel = null!;
     private PathwayWalker _walker = null!;
 
     public async Task InitializeAsync()
     {
-        _suite = await EmbeddedSuite.StartAsync(_time);
+        _suite = await InProcessSuite.StartAsync(_time);
         _channel = _suite.Channel;
         _walker = new PathwayWalker(PathwayEndpoints.AllOn(_channel), _time)
         {

@@ -29,17 +29,10 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _postgres = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL and RabbitMQ).");
+        _postgres = TestPostgres.Server;
         _ = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_PASSWORD")
             ?? throw new InvalidOperationException("IRSUITE_TEST_RABBITMQ_PASSWORD is not set: run the tests with deploy/run-tests.sh.");
-        _database = "irsuite_e2e_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(_postgres + ";Database=postgres"))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        _database = await TestPostgres.CreateDatabaseAsync("irsuite_e2e");
 
         foreach (var (service, _) in Services)
         {
@@ -66,13 +59,9 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
             await process.DisposeAsync();
         }
 
-        NpgsqlConnection.ClearAllPools();
         if (_database.Length > 0)
         {
-            await using var admin = new NpgsqlConnection(_postgres + ";Database=postgres");
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await TestPostgres.DropDatabasesAsync(_database);
         }
     }
 

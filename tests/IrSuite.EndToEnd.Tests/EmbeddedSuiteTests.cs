@@ -19,12 +19,12 @@ namespace IrSuite.EndToEnd.Tests;
 public sealed class EmbeddedSuiteTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private EmbeddedSuite _suite = null!;
+    private InProcessSuite _suite = null!;
     private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
     {
-        _suite = await EmbeddedSuite.StartAsync(_time);
+        _suite = await InProcessSuite.StartAsync(_time);
         _channel = _suite.Channel;
     }
 

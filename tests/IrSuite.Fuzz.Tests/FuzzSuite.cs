@@ -19,8 +19,7 @@ namespace IrSuite.Fuzz.Tests;
 /// </summary>
 public sealed class FuzzSuite : IAsyncLifetime
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("irsuite-fuzz-").FullName;
-    private WebApplication _suite = null!;
+    private InProcessSuite _suite = null!;
 
     public ManualTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
@@ -39,43 +38,26 @@ public sealed class FuzzSuite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = PeerProcess.FreePort();
-        _suite = SuiteHost.SuiteHost.Build([], builder =>
+        _suite = await InProcessSuite.StartAsync(Time, builder =>
         {
-            builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
-            builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0";
-            builder.Configuration["Data:Directory"] = _data;
-            foreach (var (key, value) in TestIdentity.HostSettings)
-            {
-                builder.Configuration[key] = value;
-            }
-
             // Information logs to the console would cost more than the calls themselves; errors are what is judged.
             builder.Configuration["Logging:LogLevel:Default"] = "Warning";
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddProvider(Errors);
-            builder.Services.AddSingleton<TimeProvider>(Time);
         });
-        await _suite.MigrateAsync(SuiteHost.SuiteHost.Databases);
-        await _suite.StartAsync();
         var registry = _suite.Services.GetRequiredService<GrpcServiceRegistry>();
         var services = registry.Registrations.Select(r => r.Descriptor).Where(d => d.FullName.StartsWith("ir.", StringComparison.Ordinal)).ToList();
         ServiceNames = services.Select(s => s.FullName).ToList();
         Methods = services.SelectMany(s => s.Methods).ToList();
         // The care team and the auditor: every ir.* RPC lets this caller past the role matrix, so mutated requests reach
         // the handlers' validation (the matrix itself is RoleMatrixTests' to prove).
-        Client = new RawGrpcClient(new Uri($"http://127.0.0.1:{port}"), "Bearer " + TestIdentity.Token(TestIdentity.DefaultSubject, [.. TestIdentity.CareTeam, Roles.Auditor]));
-        Channel = TestIdentity.Channel($"http://127.0.0.1:{port}");
+        Client = new RawGrpcClient(new Uri(_suite.Address), "Bearer " + TestIdentity.Token(TestIdentity.DefaultSubject, [.. TestIdentity.CareTeam, Roles.Auditor]));
+        Channel = _suite.Channel;
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
-        Channel.Dispose();
-        await _suite.StopAsync();
         await _suite.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
     }
 
     /// <summary>

@@ -53,21 +53,14 @@ public sealed class FourServices : IAsyncDisposable
 
     private async Task StartCoreAsync()
     {
-        _postgres = Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL and RabbitMQ).");
+        _postgres = TestPostgres.Server;
         var run = Guid.NewGuid().ToString("N")[..10];
         _prefix = $"obs-{run}-";
-        await using (var admin = new NpgsqlConnection(_postgres + ";Database=postgres"))
+        foreach (var service in Names)
         {
-            await admin.OpenAsync();
-            foreach (var service in Names)
-            {
-                var database = $"irsuite_obs_{run}_{service.Replace('-', '_')}";
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
-                await create.ExecuteNonQueryAsync();
-                _databases.Add(database);
-                Databases[service] = database;
-            }
+            var database = await TestPostgres.CreateDatabaseAsync($"irsuite_obs_{service.Replace('-', '_')}");
+            _databases.Add(database);
+            Databases[service] = database;
         }
 
         foreach (var service in Names)
@@ -164,16 +157,9 @@ public sealed class FourServices : IAsyncDisposable
             await DeleteEndpointsAsync(_prefix);
         }
 
-        NpgsqlConnection.ClearAllPools();
         if (_databases.Count > 0)
         {
-            await using var admin = new NpgsqlConnection(_postgres + ";Database=postgres");
-            await admin.OpenAsync();
-            foreach (var database in _databases)
-            {
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
-            }
+            await TestPostgres.DropDatabasesAsync(_databases);
         }
     }
 

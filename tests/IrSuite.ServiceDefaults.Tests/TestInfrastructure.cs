@@ -21,8 +21,7 @@ public sealed class SteppedClock(DateTimeOffset now) : TimeProvider
 /// <summary>The shared PostgreSQL and RabbitMQ of deploy/local-infra.sh (never restarted or reconfigured by a test).</summary>
 public static class RealServers
 {
-    public static string Postgres => Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
-        ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL and RabbitMQ).");
+    public static string Postgres => TestSupport.TestPostgres.Server;
 
     public static string RabbitUser => Environment.GetEnvironmentVariable("IRSUITE_TEST_RABBITMQ_USER") ?? "irsuite";
 
@@ -34,24 +33,9 @@ public static class RealServers
     public static int PostgresPort => new NpgsqlConnectionStringBuilder(Postgres).Port;
 
     /// <summary>A database of the test's own (dropped by <see cref="DropDatabaseAsync"/>).</summary>
-    public static async Task<string> CreateDatabaseAsync(string prefix)
-    {
-        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..12];
-        await using var admin = new NpgsqlConnection(Postgres + ";Database=postgres");
-        await admin.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-        await create.ExecuteNonQueryAsync();
-        return name;
-    }
+    public static Task<string> CreateDatabaseAsync(string prefix) => TestSupport.TestPostgres.CreateDatabaseAsync(prefix);
 
-    public static async Task DropDatabaseAsync(string name)
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(Postgres + ";Database=postgres");
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
-    }
+    public static Task DropDatabaseAsync(string name) => TestSupport.TestPostgres.DropDatabasesAsync(name);
 
     public static DatabaseOptions PostgresOptions(string database, string? server = null) =>
         new() { Provider = "postgres", ConnectionString = (server ?? Postgres) + $";Database={database}" };

@@ -5,6 +5,7 @@ using IrSuite.Scheduling.V1;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Idempotency;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -17,31 +18,20 @@ namespace IrSuite.Scheduling.Tests.Data;
 public sealed class PostgresIdempotencyTests : IAsyncLifetime
 {
     private const string Method = "/ir.scheduling.v1.SchedulingService/SubmitReferral";
-    private readonly string _name = "irsuite_idem_" + Guid.NewGuid().ToString("N")[..12];
-    private string _server = "";
+    private string _name = "";
     private SchedulingDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
-        _server = System.Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL).");
-        await using (var admin = new NpgsqlConnection(_server + ";Database=postgres"))
-        {
-            await admin.OpenAsync();
-            await admin.ExecuteAsync($"CREATE DATABASE {_name}");
-        }
-
-        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = _server + $";Database={_name}", Schema = "scheduling" });
+        _name = await TestPostgres.CreateDatabaseAsync("irsuite_idem");
+        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = TestPostgres.ConnectionString(_name), Schema = "scheduling" });
         await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
     }
 
     public async Task DisposeAsync()
     {
         await _database.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_server + ";Database=postgres");
-        await admin.OpenAsync();
-        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        await TestPostgres.DropDatabasesAsync(_name);
     }
 
     [Fact]
@@ -89,7 +79,7 @@ public sealed class PostgresIdempotencyTests : IAsyncLifetime
 
     private async Task WaitForBlockedClaimsAsync(int expected)
     {
-        await using var monitor = new NpgsqlConnection(_server + $";Database={_name}");
+        await using var monitor = new NpgsqlConnection(TestPostgres.ConnectionString(_name));
         await monitor.OpenAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -28,12 +28,12 @@ public sealed class AuditTrailTests : IAsyncLifetime
         Method<VerifyAuditChainRequest, VerifyAuditChainResponse>.Create(AuditReflection.Descriptor.Services[0], "VerifyAuditChain");
 
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
-    private SecuredSuite _suite = null!;
+    private InProcessSuite _suite = null!;
     private GrpcChannel _auditor = null!;
 
     public async Task InitializeAsync()
     {
-        _suite = await SecuredSuite.StartAsync(_time);
+        _suite = await InProcessSuite.StartAsync(_time);
         _auditor = _suite.ChannelAs("auditor-1", Roles.Auditor);
     }
 

@@ -2,6 +2,7 @@ using Dapper;
 using IrSuite.Scheduling.Data;
 using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Data;
+using IrSuite.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -14,31 +15,20 @@ namespace IrSuite.Security.Tests.Audit;
 /// </summary>
 public sealed class PostgresAuditChainTests : IAsyncLifetime
 {
-    private readonly string _name = "irsuite_audit_" + Guid.NewGuid().ToString("N")[..12];
-    private string _server = "";
+    private string _name = "";
     private SchedulingDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
-        _server = Environment.GetEnvironmentVariable("IRSUITE_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("IRSUITE_TEST_POSTGRES is not set: run the tests with deploy/run-tests.sh (it starts PostgreSQL).");
-        await using (var admin = new NpgsqlConnection(_server + ";Database=postgres"))
-        {
-            await admin.OpenAsync();
-            await admin.ExecuteAsync($"CREATE DATABASE {_name}");
-        }
-
-        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = _server + $";Database={_name}", Schema = "scheduling" });
+        _name = await TestPostgres.CreateDatabaseAsync("irsuite_audit");
+        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = TestPostgres.ConnectionString(_name), Schema = "scheduling" });
         await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
     }
 
     public async Task DisposeAsync()
     {
         await _database.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_server + ";Database=postgres");
-        await admin.OpenAsync();
-        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        await TestPostgres.DropDatabasesAsync(_name);
     }
 
     [Fact]

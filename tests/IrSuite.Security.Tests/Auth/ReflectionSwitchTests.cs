@@ -11,7 +11,7 @@ public sealed class ReflectionSwitchTests
     public async Task ReflectionDisabled_Unimplemented_HealthStillOpen_TokensStillRequired()
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
-        await using var suite = await SecuredSuite.StartAsync(clock, b => b.Configuration["Grpc:Reflection:Enabled"] = "false");
+        await using var suite = await InProcessSuite.StartAsync(clock, b => b.Configuration["Grpc:Reflection:Enabled"] = "false");
         var token = TestIdentity.TokenAt(clock.GetUtcNow(), TimeSpan.FromHours(1), "ops-2", Roles.Ops);
         var script = Path.Combine(PeerProcess.RepoRoot, "tests", "IrSuite.Security.Tests", "Auth", "auth_probe.py");
 

@@ -94,13 +94,13 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Suite suite) : IClassFixture
     /// <summary>One embedded suite for the whole class.</summary>
     public sealed class Suite : IAsyncLifetime
     {
-        public SecuredSuite Host { get; private set; } = null!;
+        public InProcessSuite Host { get; private set; } = null!;
 
         public IReadOnlyList<MethodDescriptor> Rpcs { get; private set; } = [];
 
         public async Task InitializeAsync()
         {
-            Host = await SecuredSuite.StartAsync(new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)));
+            Host = await InProcessSuite.StartAsync(new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero)));
             Rpcs = Host.Services.GetRequiredService<GrpcServiceRegistry>().Registrations
                 .Where(r => r.Descriptor.FullName.StartsWith("ir.", StringComparison.Ordinal))
                 .SelectMany(r => r.Descriptor.Methods)

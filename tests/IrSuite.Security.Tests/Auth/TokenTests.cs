@@ -22,7 +22,7 @@ public sealed class TokenTests : IAsyncLifetime
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
     private readonly SigningKey _rotatedKey = SigningKey.Generate();
     private readonly string _jwksFile = Path.Combine(Path.GetTempPath(), $"irsuite-jwks-{Guid.NewGuid():N}.json");
-    private SecuredSuite _suite = null!;
+    private InProcessSuite _suite = null!;
     private GrpcChannel _anonymous = null!;
 
     public async Task InitializeAsync()
@@ -32,7 +32,7 @@ public sealed class TokenTests : IAsyncLifetime
             await File.WriteAllTextAsync(_jwksFile, first.ToJwks());
         }
 
-        _suite = await SecuredSuite.StartAsync(_clock, builder =>
+        _suite = await InProcessSuite.StartAsync(_clock, builder =>
         {
             builder.Configuration["Auth:MaxTokenLifetime"] = "12:00:00";
             builder.Configuration["Auth:Issuers:1:Issuer"] = "hospital-idp";

@@ -23,10 +23,10 @@ public sealed class CallLimitsTests : IAsyncLifetime
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
     private readonly ManualTimeProvider _deadlines = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
     private readonly Gate _gate = new();
-    private SecuredSuite _suite = null!;
+    private InProcessSuite _suite = null!;
 
     public async Task InitializeAsync() =>
-        _suite = await SecuredSuite.StartAsync(_clock, builder =>
+        _suite = await InProcessSuite.StartAsync(_clock, builder =>
         {
             builder.Configuration["Limits:PerCallerRequestsPerSecond"] = "1";
             builder.Configuration["Limits:PerCallerBurst"] = "3";
@@ -110,8 +110,9 @@ public sealed class CallLimitsTests : IAsyncLifetime
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => caller.UnaryAsync(GetProtocol, new GetSiteProtocolRequest(), new CallOptions(headers)));
 
-        // Kestrel refuses the header block itself (before any gRPC code runs): the stream is reset, which a gRPC client
-        // reports as INTERNAL. Only this call fails; the connection and the server carry on.
+        // Refused before any gRPC code runs: by the client, once it has the server's SETTINGS_MAX_HEADER_LIST_SIZE
+        // (16 KiB), or else by Kestrel, which resets the stream. Either way the gRPC client reports INTERNAL. Only this
+        // call fails; the connection and the server carry on.
         Assert.Equal(StatusCode.Internal, ex.StatusCode);
         _clock.Advance(TimeSpan.FromSeconds(5));
         Assert.NotEmpty((await caller.UnaryAsync(GetProtocol, new GetSiteProtocolRequest())).AppliedVersion);

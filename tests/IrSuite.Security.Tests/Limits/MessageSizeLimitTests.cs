@@ -9,10 +9,10 @@ namespace IrSuite.Security.Tests.Limits;
 public sealed class MessageSizeLimitTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private SecuredSuite _suite = null!;
+    private InProcessSuite _suite = null!;
 
     public async Task InitializeAsync() =>
-        _suite = await SecuredSuite.StartAsync(_time, b => b.Configuration["Grpc:MaxReceiveMessageSize"] = "2048");
+        _suite = await InProcessSuite.StartAsync(_time, b => b.Configuration["Grpc:MaxReceiveMessageSize"] = "2048");
 
     public async Task DisposeAsync() => await _suite.DisposeAsync();
 

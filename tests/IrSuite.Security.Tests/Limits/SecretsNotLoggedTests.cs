@@ -26,7 +26,7 @@ public sealed class SecretsNotLoggedTests
         using var serviceKey = SigningKey.Generate();
         var serviceJwk = serviceKey.ToPrivateJwk();
         var privatePart = System.Text.Json.Nodes.JsonNode.Parse(serviceJwk)!["d"]!.GetValue<string>();
-        await using (var suite = await SecuredSuite.StartAsync(clock, builder =>
+        await using (var suite = await InProcessSuite.StartAsync(clock, builder =>
         {
             builder.Configuration["Bus:Password"] = BrokerPassword;
             builder.Configuration["Bus:Username"] = "irsuite";

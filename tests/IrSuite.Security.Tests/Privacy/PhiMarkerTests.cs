@@ -38,7 +38,7 @@ public sealed class PhiMarkerTests : IAsyncLifetime
     private readonly BusRecorder _bus = new();
     private readonly ConcurrentQueue<string> _errors = new();
     private ActivityListener _listener = null!;
-    private SecuredSuite _suite = null!;
+    private InProcessSuite _suite = null!;
 
     public async Task InitializeAsync()
     {
@@ -49,7 +49,7 @@ public sealed class PhiMarkerTests : IAsyncLifetime
             ActivityStopped = a => _spans.Enqueue(Describe(a)),
         };
         ActivitySource.AddActivityListener(_listener);
-        _suite = await SecuredSuite.StartAsync(_time, builder =>
+        _suite = await InProcessSuite.StartAsync(_time, builder =>
         {
             builder.Logging.AddProvider(_logs);
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -14,9 +14,9 @@ public sealed class ReferralIdentityTests : IAsyncLifetime
         Method<GetReferralRequest, Referral>.Create(SchedulingReflection.Descriptor.Services[0], "GetReferral");
 
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private SecuredSuite _suite = null!;
+    private InProcessSuite _suite = null!;
 
-    public async Task InitializeAsync() => _suite = await SecuredSuite.StartAsync(_time);
+    public async Task InitializeAsync() => _suite = await InProcessSuite.StartAsync(_time);
 
     public async Task DisposeAsync() => await _suite.DisposeAsync();
 

@@ -16,8 +16,8 @@ public sealed class MutualTlsTests(DevCa ca) : IClassFixture<DevCa>
     public async Task ClientWithTheDevCaClientCertificate_ReachesTheService()
     {
         await using var suite = await TlsSuite.StartAsync(ca, Require);
-        using var irctl = suite.Channel(ca.CaFile, ca.Certificate("irctl"), ca.Key("irctl"));
-        using var service = suite.Channel(ca.CaFile, ca.Certificate("scheduling"), ca.Key("scheduling"));
+        using var irctl = suite.TlsChannel(ca.CaFile, ca.Certificate("irctl"), ca.Key("irctl"));
+        using var service = suite.TlsChannel(ca.CaFile, ca.Certificate("scheduling"), ca.Key("scheduling"));
 
         Assert.Equal(StatusCode.NotFound, await TlsCalls.GetPlanStatusAsync(irctl));
         Assert.Equal(StatusCode.NotFound, await TlsCalls.GetPlanStatusAsync(service));
@@ -27,8 +27,8 @@ public sealed class MutualTlsTests(DevCa ca) : IClassFixture<DevCa>
     public async Task ClientWithoutCertificate_OrWithOneOfAnotherCa_IsRefused()
     {
         await using var suite = await TlsSuite.StartAsync(ca, Require);
-        using var none = suite.Channel(ca.CaFile);
-        using var other = suite.Channel(ca.CaFile, ca.OtherCertificate("irctl"), ca.OtherKey("irctl"));
+        using var none = suite.TlsChannel(ca.CaFile);
+        using var other = suite.TlsChannel(ca.CaFile, ca.OtherCertificate("irctl"), ca.OtherKey("irctl"));
 
         Assert.Equal(StatusCode.Unavailable, await TlsCalls.GetPlanStatusAsync(none));
         Assert.Equal(StatusCode.Unavailable, await TlsCalls.GetPlanStatusAsync(other));

@@ -31,7 +31,7 @@ public sealed class ServerTlsTests(DevCa ca) : IClassFixture<DevCa>
     public async Task CallOverTls_TrustingTheDevCa_ReachesTheService()
     {
         await using var suite = await TlsSuite.StartAsync(ca);
-        using var channel = suite.Channel(ca.CaFile);
+        using var channel = suite.TlsChannel(ca.CaFile);
 
         Assert.Equal(ServingStatus.Serving, (await channel.UnaryAsync(TlsCalls.Check, new())).Status);
         Assert.Equal(StatusCode.NotFound, await TlsCalls.GetPlanStatusAsync(channel));
@@ -41,8 +41,8 @@ public sealed class ServerTlsTests(DevCa ca) : IClassFixture<DevCa>
     public async Task ClientThatDoesNotTrustTheDevCa_IsRefusedAtTheHandshake()
     {
         await using var suite = await TlsSuite.StartAsync(ca);
-        using var otherCa = suite.Channel(ca.OtherCaFile);
-        using var systemStore = suite.Channel(caFile: null);
+        using var otherCa = suite.TlsChannel(ca.OtherCaFile);
+        using var systemStore = suite.TlsChannel(caFile: null);
 
         Assert.Equal(StatusCode.Unavailable, await TlsCalls.GetPlanStatusAsync(otherCa));
         Assert.Equal(StatusCode.Unavailable, await TlsCalls.GetPlanStatusAsync(systemStore));
