@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using IrSuite.Grpc;
 using IrSuite.Grpc.Client;
 using IrSuite.Testing.V1;
+using IrSuite.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,7 +43,7 @@ public sealed class TestServer : IAsyncDisposable
         if (logger is not null)
         {
             builder.Logging.AddProvider(logger);
-            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.CaptureFrom(LogLevel.Debug);
         }
 
         builder.WebHost.ConfigureKestrel(k => k.ListenGrpc(new IPEndPoint(IPAddress.Loopback, 0), certificate));

@@ -32,7 +32,7 @@ public sealed class SecretsNotLoggedTests
             builder.Configuration["Bus:Username"] = "irsuite";
             builder.Configuration["Auth:Service:SigningKey"] = serviceJwk;
             builder.Configuration["Auth:Service:Issuer"] = "irsuite-services";
-            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.CaptureFrom(LogLevel.Trace);
             builder.Logging.AddProvider(logs);
         }))
         {

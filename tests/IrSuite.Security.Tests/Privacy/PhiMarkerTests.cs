@@ -52,7 +52,7 @@ public sealed class PhiMarkerTests : IAsyncLifetime
         _suite = await InProcessSuite.StartAsync(_time, builder =>
         {
             builder.Logging.AddProvider(_logs);
-            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.CaptureFrom(LogLevel.Trace);
         });
         var bus = _suite.Services.GetRequiredService<IBus>();
         bus.ConnectPublishObserver(_bus);
