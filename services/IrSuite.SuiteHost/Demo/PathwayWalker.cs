@@ -44,6 +44,12 @@ public sealed record PatientProfile
 
     public IReadOnlyList<string> Allergies { get; init; } = ["latex"];
 
+    /// <summary>
+    /// Free text a clinician types where the anaesthesia API takes some (a comorbidity, the reason for deviating from
+    /// the suggested sedation); null: the walker's own fixed texts. The PHI marker test writes the patient's name here.
+    /// </summary>
+    public string? ClinicalNote { get; init; }
+
     public bool OsteoporosisSuspected { get; init; }
 
     public AsaClass Asa { get; init; } = AsaClass.Ii;
@@ -371,7 +377,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
         {
             ReferralId = id,
             AsaClass = profile.Asa,
-            Comorbidities = { "hypertension" },
+            Comorbidities = { profile.ClinicalNote ?? "hypertension" },
             Allergies = { profile.Allergies },
             Labs = new Labs { Inr = 1.1, PlateletsGPerL = 210, TakenAt = Timestamp.FromDateTimeOffset(time.GetUtcNow().AddHours(-2)) },
             Anxiety = profile.Anxiety,
@@ -380,7 +386,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
         var sedation = new PlanSedationRequest { ReferralId = id, Mode = profile.Sedation };
         if (assessed.SuggestedSedation?.Mode != profile.Sedation)
         {
-            sedation.DeviationReason = "Patient preference after discussion";
+            sedation.DeviationReason = profile.ClinicalNote ?? "Patient preference after discussion";
         }
 
         await Call<PlanSedationRequest, AnesthesiaPlan>(endpoints.Anesthesia, AnesthesiaApi, "PlanSedation", sedation);

@@ -96,8 +96,17 @@ public sealed class PhiMarkerTests : IAsyncLifetime
             Levels = ["L1"],
             Identity = Identity(),
             Allergies = [Free + "-allergy"],
+            // General anaesthesia for one level is not the suggested mode: the deviation reason, free text, is required
+            // and carries the patient's name as a clinician might type it, as does the comorbidity.
+            Sedation = Common.V1.SedationMode.General,
+            ClinicalNote = Free + " note: " + Given + " " + Family + " prefers to sleep",
         });
         Assert.Equal(ReferralStatus.Discharged, result.Pathway.Referral.Status);
+        // The marked free text did reach the anaesthesia record (so it was there to leak).
+        var getPlan = Method<IrSuite.Anesthesia.V1.GetPlanRequest, IrSuite.Anesthesia.V1.AnesthesiaPlan>.Create(
+            IrSuite.Anesthesia.V1.AnesthesiaReflection.Descriptor.Services[0], "GetPlan");
+        var plan = await channel.UnaryAsync(getPlan, new IrSuite.Anesthesia.V1.GetPlanRequest { ReferralId = result.Referral.ReferralId });
+        Assert.Contains(Family, plan.DeviationReason, StringComparison.Ordinal);
         Assert.NotEmpty(_bus.Messages);
 
         await RefusedCallsAsync(channel);
