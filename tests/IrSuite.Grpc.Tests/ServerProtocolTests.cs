@@ -130,6 +130,16 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         Assert.Equal((int)HttpStatusCode.UnsupportedMediaType, response.HttpStatus);
     }
 
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task NonPostMethod_OnGrpcPath_IsHttp405AndTheHandlerNeverRuns(string method)
+    {
+        var response = await RawGrpc.SendAsync(_client, RawGrpc.ProbePath + "Echo", RawGrpc.Frame(new ProbeRequest { Text = "throw" }), method: new HttpMethod(method));
+        Assert.Equal((int)HttpStatusCode.MethodNotAllowed, response.HttpStatus);
+    }
+
     [Fact]
     public async Task NonGrpcRequest_ToOtherPath_FallsThroughToTheNextMiddleware()
     {

@@ -21,9 +21,10 @@ public static class RawGrpc
     }
 
     public static async Task<RawResponse> SendAsync(
-        HttpClient client, string path, byte[] body, string contentType = "application/grpc", Action<HttpRequestHeaders>? headers = null, HttpContent? content = null)
+        HttpClient client, string path, byte[] body, string contentType = "application/grpc", Action<HttpRequestHeaders>? headers = null, HttpContent? content = null,
+        HttpMethod? method = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Post, path) { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         request.Headers.TE.ParseAdd("trailers");
         headers?.Invoke(request.Headers);
         request.Content = content ?? new ByteArrayContent(body);

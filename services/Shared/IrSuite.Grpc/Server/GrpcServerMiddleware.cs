@@ -6,7 +6,7 @@ namespace IrSuite.Grpc.Server;
 
 /// <summary>
 /// Routes gRPC requests by path with one frozen-dictionary lookup. Non-gRPC requests to other paths go
-/// to the next middleware; a non-gRPC content-type on a gRPC path gets HTTP 415; HTTP/1.x gets 426.
+/// to the next middleware; a non-gRPC content-type on a gRPC path gets HTTP 415; HTTP/1.x gets 426; a method other than POST gets 405.
 /// </summary>
 internal sealed class GrpcServerMiddleware
 {
@@ -38,6 +38,13 @@ internal sealed class GrpcServerMiddleware
         {
             http.Response.Headers.Upgrade = "h2";
             return RefuseHttp(http, path, StatusCodes.Status426UpgradeRequired, "gRPC requires HTTP/2.");
+        }
+
+        // gRPC is POST only (PROTOCOL-HTTP2: ":method POST"); a GET or PUT must not reach a handler as if it were a call.
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            http.Response.Headers.Allow = "POST";
+            return RefuseHttp(http, path, StatusCodes.Status405MethodNotAllowed, $"gRPC requires POST, not {request.Method}.");
         }
 
         if (_handlers.TryGetValue(path, out var handler))
