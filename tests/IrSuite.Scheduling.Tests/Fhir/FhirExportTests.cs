@@ -259,6 +259,25 @@ public sealed class FhirExportTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExportCase_Audited_ReadRecordInSchedulingAndTheServiceCallsInTheSameTrace()
+    {
+        var referralId = await WalkAsync(["L1"]);
+        using var scheduler = _suite.ChannelAs("scheduler-2", Roles.Scheduler);
+        var response = await scheduler.UnaryAsync(Export, new ExportCaseRequest { ReferralId = referralId });
+        using var auditor = _suite.ChannelAs("auditor-1", Roles.Auditor);
+        var query = Method<IrSuite.Audit.V1.QueryAuditTrailRequest, IrSuite.Audit.V1.QueryAuditTrailResponse>.Create(IrSuite.Audit.V1.AuditReflection.Descriptor.Services[0], "QueryAuditTrail");
+
+        var records = (await auditor.UnaryAsync(query, new IrSuite.Audit.V1.QueryAuditTrailRequest { PatientId = response.PatientId, PageSize = 500 })).Records;
+
+        var export = Assert.Single(records, r => r.Action == "ir.fhir.v1.FhirExportService/ExportCase");
+        Assert.Equal(("scheduling", "scheduler-2", "read", "OK", referralId), (export.Service, export.Actor, export.Access, export.Outcome, export.Resource));
+        var peers = records.Where(r => r.TraceId == export.TraceId && r.ActorRoles == "service").Select(r => r.Action).Order(StringComparer.Ordinal);
+        Assert.Equal(
+            ["ir.discharge.v1.DischargeService/GetDischargeSummary", "ir.discharge.v1.DischargeService/GetObservationStatus", "ir.procedure.v1.ProcedureRecordService/GetProcedureSummary"],
+            peers);
+    }
+
+    [Fact]
     public void Checker_BrokenBundle_ReportsEachViolation()
     {
         const string broken = """
