@@ -135,7 +135,9 @@ internal static class CaseBundle
     {
         var id = DerivedId(facts.ReferralId, role).ToString();
         var body = new JsonObject { ["resourceType"] = type, ["id"] = id };
-        foreach (var (key, value) in resource.ToList())
+
+        // The definition order where it is cheap: resourceType, id, extensions first, then the resource's elements.
+        foreach (var (key, value) in resource.ToList().OrderBy(p => p.Key == "extension" ? 0 : 1))
         {
             resource.Remove(key);
             body[key] = value;
