@@ -197,6 +197,41 @@ public sealed class FhirExportTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExportCase_DiscontinuedAfterSignIn_StoppedCaseNotDoneLevelFinishedEncounter()
+    {
+        var walker = Walker();
+        var prepared = await walker.PrepareAsync(1, Profile(["L2"]) with { Sedation = IrSuite.Common.V1.SedationMode.Local });
+        var slot = walker.DefaultSlot(1);
+        await walker.BookProcedureAsync(prepared, slot);
+        _time.Advance(slot.AddHours(-1) - _time.GetUtcNow());
+        var procedureApi = IrSuite.Procedure.V1.ProcedureReflection.Descriptor.Services[0];
+        var id = prepared.Referral.ReferralId;
+        await _suite.Channel.UnaryAsync(Method<IrSuite.Procedure.V1.SignInRequest, IrSuite.Procedure.V1.ProcedureCase>.Create(procedureApi, "SignIn"), new IrSuite.Procedure.V1.SignInRequest
+        {
+            ReferralId = id, IdentityAndConsentConfirmed = true, AllergiesReviewed = true, AnesthesiaCheckDone = true, SiteMarkedOrNotApplicable = true,
+            PulseOximeterOn = true, AirwayRiskAssessed = true, BloodLossRiskAssessed = true,
+        });
+        await _suite.Channel.UnaryAsync(Method<IrSuite.Procedure.V1.DiscontinueCaseRequest, IrSuite.Procedure.V1.ProcedureCase>.Create(procedureApi, "DiscontinueCase"), new IrSuite.Procedure.V1.DiscontinueCaseRequest
+        {
+            ReferralId = id, Reason = "PATIENT_UNSTABLE",
+        });
+
+        var response = await _suite.Channel.UnaryAsync(Export, new ExportCaseRequest { ReferralId = id });
+
+        Assert.Empty(FhirR4Checker.Check(response.BundleJson));
+        using var bundle = JsonDocument.Parse(response.BundleJson);
+        var resources = Resources(bundle);
+        Assert.Equal("finished", Assert.Single(resources, r => r.Type == "Encounter").Resource.GetProperty("status").GetString());
+        var procedures = resources.Where(r => r.Type == "Procedure").Select(r => r.Resource).ToList();
+        Assert.Equal("stopped", Assert.Single(procedures, p => !p.TryGetProperty("partOf", out _)).GetProperty("status").GetString());
+        var level = Assert.Single(procedures, p => p.TryGetProperty("partOf", out _));
+        Assert.Equal("not-done", level.GetProperty("status").GetString());
+        Assert.Equal("CASE_DISCONTINUED", Code(level.GetProperty("statusReason")));
+        Assert.DoesNotContain(resources, r => r.Type == "Device");
+        Assert.DoesNotContain(resources, r => r.Type == "Observation" && Code(r.Resource) == "73569-6");
+    }
+
+    [Fact]
     public async Task ExportCase_TwiceForTheSameCase_SameFullUrls()
     {
         var walker = Walker();
