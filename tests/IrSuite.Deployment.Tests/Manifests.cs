@@ -24,7 +24,8 @@ internal static class Architecture
 
     /// <summary>
     /// The peers a service calls over gRPC, from its host's appsettings.json (<c>Services:&lt;peer&gt;:Address</c>, read by
-    /// ServiceChannels): scheduling calls anesthesia-consultation, discharge calls procedure-record.
+    /// ServiceChannels): scheduling calls anesthesia-consultation (and procedure-record and discharge for the FHIR export),
+    /// discharge calls procedure-record.
     /// </summary>
     public static IReadOnlySet<string> PeersOf(string service)
     {

@@ -63,6 +63,9 @@ public sealed partial class ValidationMatrixTests(FuzzSuite suite, ITestOutputHe
         ["DischargeService.ResolveEscalation"] = new(RpcKind.Command, ["referral_id"], ["referral_id"]),
         ["DischargeService.GetDischargeSummaryDocument"] = new(RpcKind.Read, ["referral_id"], ["referral_id"]),
 
+        // ir.fhir.v1 (hosted by scheduling)
+        ["FhirExportService.ExportCase"] = new(RpcKind.Read, ["referral_id"], ["referral_id"]),
+
         // ir.protocol.v1
         ["SiteProtocolService.GetSiteProtocol"] = new(RpcKind.Read, [], []),
 

@@ -1,5 +1,7 @@
+using IrSuite.Fhir.V1;
 using IrSuite.Grpc;
 using IrSuite.Scheduling.Data;
+using IrSuite.Scheduling.Fhir;
 using IrSuite.Scheduling.Grpc;
 using IrSuite.Scheduling.Messaging;
 using IrSuite.Scheduling.V1;
@@ -16,7 +18,8 @@ namespace IrSuite.Scheduling;
 /// ProcedureCancelled, FollowUpBooked, FractureLiaisonReferralRequested. Consumes (for the timeline): ClearanceSigned,
 /// PreAnestheticVisitRecorded, ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired,
 /// EscalationRaised, ObservationStarted, ObservationMinimumElapsed, PatientDischarged (which also books the follow-up
-/// and the fracture-liaison referral). Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure.
+/// and the fracture-liaison referral). Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure,
+/// and procedure-record GetProcedureSummary and discharge GetObservationStatus / GetDischargeSummary for the FHIR export.
 /// </summary>
 public static class SchedulingModule
 {
@@ -31,7 +34,12 @@ public static class SchedulingModule
         // Every call of the service is audited in its own database (decision 0013).
         grpc.Services.AddAuditTrail<SchedulingDatabase>(SchedulingReflection.Descriptor.Services[0].FullName);
         grpc.Services.AddSingleton<SchedulingGrpcService>();
-        return grpc.AddService<SchedulingGrpcService>(SchedulingReflection.Descriptor.Services[0]);
+        grpc.AddService<SchedulingGrpcService>(SchedulingReflection.Descriptor.Services[0]);
+
+        // FHIR R4 export of a case (decision 0017): reads procedure-record and discharge as a service; audited here.
+        grpc.Services.AddAuditTrail<SchedulingDatabase>(FhirReflection.Descriptor.Services[0].FullName);
+        grpc.Services.AddSingleton<FhirExportService>();
+        return grpc.AddService<FhirExportService>(FhirReflection.Descriptor.Services[0]);
     }
 
     public static void AddConsumers(IBusRegistrationConfigurator bus)

@@ -109,6 +109,14 @@ public sealed class PhiMarkerTests : IAsyncLifetime
         Assert.Contains(Family, plan.DeviationReason, StringComparison.Ordinal);
         Assert.NotEmpty(_bus.Messages);
 
+        // The FHIR export (decision 0017) hands the identity to a scheduler in the bundle, never to logs or spans, and
+        // leaves the free-text allergy out (only its class is exported).
+        var export = Method<IrSuite.Fhir.V1.ExportCaseRequest, IrSuite.Fhir.V1.ExportCaseResponse>.Create(IrSuite.Fhir.V1.FhirReflection.Descriptor.Services[0], "ExportCase");
+        var bundle = (await channel.UnaryAsync(export, new IrSuite.Fhir.V1.ExportCaseRequest { ReferralId = result.Referral.ReferralId })).BundleJson;
+        Assert.Contains(Family, bundle, StringComparison.Ordinal);
+        Assert.DoesNotContain(Free, bundle, StringComparison.Ordinal);
+        await RefusedAsync(() => channel.UnaryAsync(export, new IrSuite.Fhir.V1.ExportCaseRequest { ReferralId = Free }));
+
         await RefusedCallsAsync(channel);
 
         var leaks = Leaks("log", _logs.Entries)

@@ -261,6 +261,7 @@ public sealed partial class DischargeGrpcService(
             SkinDoseFollowUp = observation.Context.SkinDoseFollowUp,
         };
         status.UnmetCriteria.AddRange(observation.UnmetCriteriaFor(protocol.Discharge.Criteria));
+        status.PainScores.AddRange(observation.Rounds.Select(r => new V1.PainScore { Score = r.PainScore, TakenAt = Timestamp.FromDateTimeOffset(r.TakenAt) }));
         status.OverdueChecks.AddRange(schedule.Overdue.TakeLast(OverdueShown).Select(Timestamp.FromDateTimeOffset));
         if (schedule.NextDue is { } next)
         {

@@ -52,8 +52,12 @@ public sealed partial class AuditInterceptor(AuditStores stores, TimeProvider ti
 
     private static bool IsCommand(Method method) => method.Descriptor.InputType.FindFieldByName("request_id") is not null;
 
-    /// <summary>The status code's canonical name, e.g. PERMISSION_DENIED.</summary>
-    internal static string Name(StatusCode code) => string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+    /// <summary>The status code's canonical name, e.g. PERMISSION_DENIED (and OK, not O_K: a word starts after a lower-case letter).</summary>
+    internal static string Name(StatusCode code)
+    {
+        var name = code.ToString();
+        return string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && char.IsLower(name[i - 1]) ? "_" + c : c.ToString())).ToUpperInvariant();
+    }
 
     [LoggerMessage(EventId = 6100, Level = LogLevel.Error, Message = "Audit record of {Method} could not be written ({Exception})")]
     private partial void LogAuditFailed(string method, string exception);

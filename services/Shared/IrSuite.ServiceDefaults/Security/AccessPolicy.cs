@@ -18,6 +18,7 @@ public static class AccessPolicy
     private const string Discharge = "ir.discharge.v1.DischargeService/";
     private const string Protocol = "ir.protocol.v1.SiteProtocolService/";
     private const string Audit = "ir.audit.v1.AuditService/";
+    private const string Fhir = "ir.fhir.v1.FhirExportService/";
 
     private static readonly string[] CareTeam = [Scheduler, Radiologist, Anesthesiologist, Nurse];
     private static readonly string[] Clinicians = [Radiologist, Anesthesiologist, Nurse];
@@ -62,12 +63,16 @@ public static class AccessPolicy
 
         // Discharge: the recovery nurse's rounds, the physician's discharge and escalation review.
         [Discharge + "RecordObservation"] = [Nurse],
-        [Discharge + "GetObservationStatus"] = Clinicians,
+        [Discharge + "GetObservationStatus"] = [Radiologist, Anesthesiologist, Nurse, Service],
         [Discharge + "ListObservations"] = [Radiologist, Anesthesiologist, Nurse, Ops],
         [Discharge + "DischargePatient"] = [Radiologist, Anesthesiologist],
-        [Discharge + "GetDischargeSummary"] = Clinicians,
+        [Discharge + "GetDischargeSummary"] = [Radiologist, Anesthesiologist, Nurse, Service],
         [Discharge + "ResolveEscalation"] = [Radiologist, Anesthesiologist],
         [Discharge + "GetDischargeSummaryDocument"] = Clinicians,
+
+        // FHIR export (hosted by scheduling, which reads procedure-record and discharge as a service): the care team;
+        // identity in the bundle only for scheduler and radiologist, as GetReferral (decision 0017).
+        [Fhir + "ExportCase"] = CareTeam,
 
         // Every host: the site protocol in force (no patient data), and the audit trail (auditors only).
         [Protocol + "GetSiteProtocol"] = [.. All],
