@@ -79,7 +79,7 @@ public static class ErrorReport
     {
         StatusCode.Unauthenticated => TokenSource.Hint,
         StatusCode.PermissionDenied => "Your token's roles do not allow this call: `irctl config show` lists them; docs/security/role-matrix.md says which role each call needs.",
-        StatusCode.Unavailable => "Is the suite running at --address? Start it with `dotnet run --project services/IrSuite.SuiteHost`.",
+        StatusCode.Unavailable => "Is the suite running at --address (start it with `dotnet run --project services/IrSuite.SuiteHost`)? Over https://, also check --ca-file and --client-cert.",
         StatusCode.DeadlineExceeded => "The call did not finish within --timeout seconds.",
         _ => null,
     };
