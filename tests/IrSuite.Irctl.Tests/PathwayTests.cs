@@ -73,11 +73,21 @@ public sealed class PathwayTests(SuiteFixture fixture)
 
         // The observation is opened by ProcedureCompleted.
         await irctl.EventuallyAsync(_ => true, "discharge", "status", id, "-o", "json");
+
+        // A round with changed leg neurology raises an escalation; the clinician's review closes it.
+        var deficit = await irctl.OkAsync(
+            "discharge", "observe", id, "--hr", "80", "--sbp", "130", "--dbp", "80", "--spo2", "97", "--rr", "14", "--temp", "36.8", "--pain", "3",
+            "--puncture-site-ok", "--aldrete", "2,2,2,2,2", "--padss", "2,2,2,2,2", "-o", "json");
+        Assert.True(deficit.Json.GetProperty("escalationOpen").GetBoolean(), deficit.Out);
+        var board = await irctl.OkAsync("discharge", "board");
+        Assert.Contains(id, board.Out, StringComparison.Ordinal);
+        Assert.Contains("OPEN", board.Out, StringComparison.Ordinal);
+        var reviewed = await irctl.OkAsync("discharge", "resolve-escalation", id, "--outcome", "no-deficit", "-o", "json");
+        Assert.False(reviewed.Json.TryGetProperty("escalationOpen", out _), reviewed.Out);
+
         await irctl.OkAsync(
             "discharge", "observe", id, "--hr", "72", "--sbp", "128", "--dbp", "76", "--spo2", "97", "--rr", "14", "--temp", "36.8", "--pain", "2",
             "--legs-normal", "--puncture-site-ok", "--aldrete", "2,2,2,2,2", "--padss", "2,2,2,2,2");
-        var board = await irctl.OkAsync("discharge", "board");
-        Assert.Contains(id, board.Out, StringComparison.Ordinal);
 
         // Before the 2 h minimum: refused by the clinical gate (exit 4) with its rule code.
         fixture.Clock.Advance(TimeSpan.FromMinutes(119));
