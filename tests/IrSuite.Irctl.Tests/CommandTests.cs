@@ -50,6 +50,25 @@ public sealed class CommandTests(SuiteFixture fixture)
     }
 
     [Fact]
+    public async Task Procedure_LocalCaseSignedInThenDiscontinued_Discontinued()
+    {
+        using var irctl = fixture.Runner();
+        var id = await ErrorReportingTests.SubmitAsync(irctl);
+        await irctl.OkAsync("referral", "consult", id, "--accept", "--sedation", "local");
+        await irctl.OkAsync("referral", "consent", id, "--level", "L3", "--all-information-given");
+        await irctl.OkAsync("referral", "labs", id, "--inr", "1.0", "--platelets", "250", "--taken-at", "now-1h");
+        var slot = new DateTimeOffset(fixture.Clock.GetUtcNow().UtcDateTime.Date.AddDays(3).AddHours(13), TimeSpan.Zero);
+        await irctl.OkAsync("appointment", "book", id, "--start", slot.ToString("O", CultureInfo.InvariantCulture), "--room", "IR-2");
+        await irctl.EventuallyAsync(_ => true, "procedure", "summary", id, "-o", "json");
+        fixture.Clock.Advance(slot.AddHours(-1) - fixture.Clock.GetUtcNow());
+        await irctl.OkAsync("procedure", "sign-in", id, "--all-confirmed");
+
+        var stopped = await irctl.OkAsync("procedure", "discontinue", id, "--reason", "PATIENT_REFUSED", "-o", "json");
+
+        Assert.Equal("CASE_STATUS_DISCONTINUED", stopped.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Procedure_DiscontinueWithoutCase_NotFound()
     {
         using var irctl = fixture.Runner();
