@@ -83,7 +83,7 @@ public sealed class PathwayTests(SuiteFixture fixture)
         Assert.Contains(id, board.Out, StringComparison.Ordinal);
         Assert.Contains("OPEN", board.Out, StringComparison.Ordinal);
         var reviewed = await irctl.OkAsync("discharge", "resolve-escalation", id, "--outcome", "no-deficit", "-o", "json");
-        Assert.False(reviewed.Json.TryGetProperty("escalationOpen", out _), reviewed.Out);
+        Assert.False(reviewed.Json.GetProperty("escalationOpen").GetBoolean(), reviewed.Out);
 
         await irctl.OkAsync(
             "discharge", "observe", id, "--hr", "72", "--sbp", "128", "--dbp", "76", "--spo2", "97", "--rr", "14", "--temp", "36.8", "--pain", "2",
@@ -140,6 +140,7 @@ public sealed class PathwayTests(SuiteFixture fixture)
         Assert.Equal(id, referral.ReferralId);
         Assert.Equal(["L2"], referral.Levels);
         Assert.Equal(IrSuite.Scheduling.V1.ReferralStatus.Submitted, referral.Status);
-        Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(read.Out).RootElement.ValueKind);
+        Assert.False(read.Json.GetProperty("osteoporosisSuspected").GetBoolean()); // defaults are written for scripts
+        Assert.Equal("SEDATION_MODE_UNSPECIFIED", read.Json.GetProperty("expectedSedation").GetString());
     }
 }

@@ -11,8 +11,11 @@ public static class Formats
     /// <summary>Every google.rpc error detail type, so that <c>Any</c> details print as JSON objects.</summary>
     public static readonly TypeRegistry ErrorDetails = TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor);
 
-    /// <summary>Proto3 JSON (lowerCamelCase names, enums by name), one line.</summary>
-    public static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithTypeRegistry(ErrorDetails));
+    /// <summary>
+    /// Proto3 JSON (lowerCamelCase names, enums by name), one line. Scalars at their default value are written too
+    /// (<c>"ready": false</c>), so a script reads a field without knowing proto3's omission rule; unset messages stay out.
+    /// </summary>
+    public static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithTypeRegistry(ErrorDetails).WithFormatDefaultValues(true));
 
     public static string Time(Timestamp timestamp) =>
         timestamp.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
