@@ -1,0 +1,3 @@
+using IrSuite.Irctl;
+
+return await IrctlApp.RunAsync(args, IrctlEnvironment.FromProcess());
