@@ -122,6 +122,16 @@ public sealed class PathwayTests(SuiteFixture fixture)
         var timeline = await irctl.OkAsync("pathway", "timeline", id);
         Assert.Contains("PatientDischarged", timeline.Out, StringComparison.Ordinal);
         Assert.Contains("follow-up", timeline.Out, StringComparison.Ordinal);
+
+        // Hospital IT's copy: the Bundle on stdout, or written to a file with a summary.
+        var fhir = await irctl.OkAsync("fhir", "export", id);
+        Assert.Equal("Bundle", fhir.Json.GetProperty("resourceType").GetString());
+        var resources = fhir.Json.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource")).ToList();
+        Assert.Contains(resources, r => r.GetProperty("resourceType").GetString() == "Device" && r.GetProperty("lotNumber").GetString() == lot);
+        var bundleFile = Path.Combine(irctl.Home, "case.fhir.json");
+        var written = await irctl.OkAsync("fhir", "export", id, "--out", bundleFile);
+        Assert.Contains("Procedure=", written.Out, StringComparison.Ordinal);
+        Assert.Equal("Bundle", JsonDocument.Parse(await File.ReadAllTextAsync(bundleFile)).RootElement.GetProperty("resourceType").GetString());
     }
 
     [Fact]
