@@ -34,6 +34,7 @@ public static class ProcedureRecordModule
         // Every call of the service is audited in its own database (decision 0013).
         grpc.Services.AddAuditTrail<ProcedureRecordDatabase>(ProcedureReflection.Descriptor.Services[0].FullName);
         grpc.Services.TryAddSingleton<ProcedureRecordRepository>();
+        grpc.Services.AddOptions<ModalityWorklistOptions>().Bind(configuration.GetSection(ModalityWorklistOptions.Section));
         return grpc.AddService<ProcedureRecordGrpcService>(ProcedureReflection.Descriptor.Services[0]);
     }
 
