@@ -53,7 +53,7 @@ public sealed partial class AuditInterceptor(AuditStores stores, TimeProvider ti
     private static bool IsCommand(Method method) => method.Descriptor.InputType.FindFieldByName("request_id") is not null;
 
     /// <summary>The status code's canonical name, e.g. PERMISSION_DENIED.</summary>
-    internal static string Name(StatusCode code) => string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+    internal static string Name(StatusCode code) => code == StatusCode.OK ? "OK" : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 
     [LoggerMessage(EventId = 6100, Level = LogLevel.Error, Message = "Audit record of {Method} could not be written ({Exception})")]
     private partial void LogAuditFailed(string method, string exception);
