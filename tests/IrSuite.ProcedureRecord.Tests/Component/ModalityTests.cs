@@ -1,4 +1,5 @@
 using Dapper;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using IrSuite.Contracts;
 using IrSuite.Contracts.Scheduling;
@@ -289,6 +290,44 @@ public sealed class ModalityTests : IAsyncLifetime
         Assert.Equal(4, records.Count);
         Assert.All(records.Take(3), r => Assert.Equal(("write", patient.ToString(), referral.ToString(), "OK"), (r.Access, r.PatientId, r.Resource, r.Outcome)));
         Assert.Equal(("write", null, null, "OK"), (records[3].Access, records[3].PatientId, records[3].Resource, records[3].Outcome));
+    }
+
+    [Fact]
+    public async Task ReportProcedureSteps_UnreadableFrameMidStream_ReportsBeforeItAckedAndStreamEndsInternal()
+    {
+        var referral = Guid.NewGuid();
+        await _app.ScheduleAsync(referral, ["L1"]);
+        var accession = (await Client.GetProcedureSummaryAsync(referral.ToString())).AccessionNumber;
+        var valid = Report("f-1", accession, "step-f", ProcedureStepStatus.InProgress, ProcedureRecordApp.Start.AddHours(1)).ToByteArray();
+        // A second frame whose payload is not a protobuf message (a field tag with wire type 7 does not exist).
+        byte[] garbage = [0x0F, 0xFF, 0xFF, 0xFF];
+        using var body = new MemoryStream();
+        foreach (var payload in new[] { valid, garbage })
+        {
+            body.WriteByte(0);
+            body.Write([(byte)(payload.Length >> 24), (byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length]);
+            body.Write(payload);
+        }
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _app.Address + "/ir.procedure.v1.ProcedureRecordService/ReportProcedureSteps")
+        {
+            Content = new ByteArrayContent(body.ToArray()),
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        request.Headers.TryAddWithoutValidation("authorization", "Bearer " + TestIdentity.Token("or-room-1", Roles.OrSystem));
+        using var response = await http.SendAsync(request);
+        var answer = await response.Content.ReadAsByteArrayAsync();
+
+        var length = (answer[1] << 24) | (answer[2] << 16) | (answer[3] << 8) | answer[4];
+        Assert.Equal(5 + length, answer.Length);
+        var ack = ReportProcedureStepsResponse.Parser.ParseFrom(answer, 5, length);
+        Assert.Equal((StepReportOutcome.Applied, "f-1"), (ack.Outcome, ack.MessageId));
+        Assert.Equal("13", Assert.Single(response.TrailingHeaders.GetValues("grpc-status")));
+        Assert.Equal(ProcedureStepStatus.InProgress, (await Client.GetProcedureSummaryAsync(referral.ToString())).ModalitySteps.Single().Status);
     }
 
     [Theory]
