@@ -16,7 +16,8 @@ namespace IrSuite.ProcedureRecord;
 /// procedure-record: the WHO checklist, per-level trocar and cement, dose, complications and completion.
 /// Publishes (outbox) ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired and
 /// EscalationRaised; consumes ProcedureScheduled and ProcedureCancelled (scheduling) and PreAnestheticVisitRecorded
-/// (anesthesia-consultation).
+/// (anesthesia-consultation). The OR / modality side (decision 0016): the room's modality worklist and the performed
+/// procedure step stream; station AE titles from <c>ModalityWorklist:StationAeTitles</c>.
 /// </summary>
 public static class ProcedureRecordModule
 {
