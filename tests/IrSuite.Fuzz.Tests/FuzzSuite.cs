@@ -50,7 +50,7 @@ public sealed class FuzzSuite : IAsyncLifetime
         Methods = services.SelectMany(s => s.Methods).ToList();
         // The care team and the auditor: every ir.* RPC lets this caller past the role matrix, so mutated requests reach
         // the handlers' validation (the matrix itself is RoleMatrixTests' to prove).
-        Client = new RawGrpcClient(new Uri(_suite.Address), "Bearer " + TestIdentity.Token(TestIdentity.DefaultSubject, [.. TestIdentity.CareTeam, Roles.Auditor]));
+        Client = new RawGrpcClient(new Uri(_suite.Address), "Bearer " + TestIdentity.Token(TestIdentity.DefaultSubject, [.. TestIdentity.CareTeam, Roles.Auditor, Roles.OrSystem]));
         Channel = _suite.Channel;
     }
 

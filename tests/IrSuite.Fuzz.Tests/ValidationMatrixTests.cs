@@ -53,6 +53,9 @@ public sealed partial class ValidationMatrixTests(FuzzSuite suite, ITestOutputHe
         ["ProcedureRecordService.AbandonLevel"] = new(RpcKind.Command, ["referral_id", "level", "reason"], ["referral_id"]),
         ["ProcedureRecordService.FindCementLotRecipients"] = new(RpcKind.List, ["lot"], []) { ReadFields = [("lot", "LOT-NEVER-USED")] },
         ["ProcedureRecordService.GetProcedureReport"] = new(RpcKind.Read, ["referral_id"], ["referral_id"]),
+        ["ProcedureRecordService.GetModalityWorklist"] = new(RpcKind.List, ["room", "date"], []) { ReadFields = [("room", "IR-NEVER-USED"), ("date", "2031-01-15")] },
+        // A stream of reports: a malformed report is refused in its ack and the stream ends OK (decision 0016).
+        ["ProcedureRecordService.ReportProcedureSteps"] = new(RpcKind.Command, [], []),
 
         // ir.discharge.v1
         ["DischargeService.RecordObservation"] = new(RpcKind.Command, ["referral_id", "vitals"], ["referral_id"]),

@@ -16,7 +16,8 @@ namespace IrSuite.ProcedureRecord;
 /// procedure-record: the WHO checklist, per-level trocar and cement, dose, complications and completion.
 /// Publishes (outbox) ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired and
 /// EscalationRaised; consumes ProcedureScheduled and ProcedureCancelled (scheduling) and PreAnestheticVisitRecorded
-/// (anesthesia-consultation).
+/// (anesthesia-consultation). The OR / modality side (decision 0016): the room's modality worklist and the performed
+/// procedure step stream; station AE titles from <c>ModalityWorklist:StationAeTitles</c>.
 /// </summary>
 public static class ProcedureRecordModule
 {
@@ -34,6 +35,7 @@ public static class ProcedureRecordModule
         // Every call of the service is audited in its own database (decision 0013).
         grpc.Services.AddAuditTrail<ProcedureRecordDatabase>(ProcedureReflection.Descriptor.Services[0].FullName);
         grpc.Services.TryAddSingleton<ProcedureRecordRepository>();
+        grpc.Services.AddOptions<ModalityWorklistOptions>().Bind(configuration.GetSection(ModalityWorklistOptions.Section));
         return grpc.AddService<ProcedureRecordGrpcService>(ProcedureReflection.Descriptor.Services[0]);
     }
 

@@ -23,6 +23,50 @@ public sealed class ProcedureClient(GrpcChannel channel)
         Method<FindCementLotRecipientsRequest, FindCementLotRecipientsResponse>.Create(Service, "FindCementLotRecipients");
     private static readonly Method<GetProcedureReportRequest, ProcedureReport> GetProcedureReportMethod = Method<GetProcedureReportRequest, ProcedureReport>.Create(Service, "GetProcedureReport");
 
+    private static readonly Method<GetModalityWorklistRequest, GetModalityWorklistResponse> GetModalityWorklistMethod =
+        Method<GetModalityWorklistRequest, GetModalityWorklistResponse>.Create(Service, "GetModalityWorklist");
+    private static readonly Method<ReportProcedureStepsRequest, ReportProcedureStepsResponse> ReportProcedureStepsMethod =
+        Method<ReportProcedureStepsRequest, ReportProcedureStepsResponse>.Create(Service, "ReportProcedureSteps");
+
+    public Task<GetModalityWorklistResponse> GetModalityWorklistAsync(string room, string date, Metadata? headers = null) =>
+        Call(GetModalityWorklistMethod, new GetModalityWorklistRequest { Room = room, Date = date }, headers);
+
+    /// <summary>
+    /// Sends <paramref name="reports"/> on one ReportProcedureSteps stream as <paramref name="headers"/>' identity, one at a
+    /// time (each report waits for its ack, so the acks line up with the reports); returns the acks and the final status.
+    /// </summary>
+    public async Task<(IReadOnlyList<ReportProcedureStepsResponse> Acks, Status Status)> ReportStepsAsync(
+        IEnumerable<ReportProcedureStepsRequest> reports, Metadata headers)
+    {
+        using var call = channel.DuplexStreamingCall(ReportProcedureStepsMethod, new CallOptions(headers).WithTimeout(TimeSpan.FromSeconds(30)));
+        var acks = new List<ReportProcedureStepsResponse>();
+        try
+        {
+            foreach (var report in reports)
+            {
+                await call.RequestStream.WriteAsync(report);
+                if (!await call.ResponseStream.MoveNext())
+                {
+                    return (acks, call.GetStatus());
+                }
+
+                acks.Add(call.ResponseStream.Current);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            while (await call.ResponseStream.MoveNext())
+            {
+                acks.Add(call.ResponseStream.Current);
+            }
+
+            return (acks, call.GetStatus());
+        }
+        catch (RpcException ex)
+        {
+            return (acks, ex.Status);
+        }
+    }
+
     public Task<ProcedureCase> AbandonLevelAsync(AbandonLevelRequest request) => Call(AbandonLevelMethod, request);
 
     public Task<FindCementLotRecipientsResponse> FindCementLotRecipientsAsync(string lot, string product = "") =>

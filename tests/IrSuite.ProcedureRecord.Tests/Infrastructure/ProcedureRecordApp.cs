@@ -42,7 +42,8 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
         _observer = app.Services.GetRequiredService<IBus>().ConnectConsumeObserver(signals);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         // The default caller is the operator rad-007 (holding the care-team roles): the time-outs and levels it signs name it.
-        Channel = TestIdentity.Channel($"http://127.0.0.1:{bound.Port}", Operator);
+        Address = $"http://127.0.0.1:{bound.Port}";
+        Channel = TestIdentity.Channel(Address, Operator);
         Client = new ProcedureClient(Channel);
     }
 
@@ -53,6 +54,9 @@ public sealed class ProcedureRecordApp : IAsyncDisposable
     public static DateTimeOffset Start { get; } = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
     public ManualTimeProvider Clock { get; }
+
+    /// <summary>http://127.0.0.1:port of the service (for programs the tests run against it).</summary>
+    public string Address { get; }
 
     public GrpcChannel Channel { get; }
 

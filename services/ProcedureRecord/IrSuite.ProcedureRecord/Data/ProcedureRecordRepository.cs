@@ -25,7 +25,7 @@ public sealed class ProcedureRecordRepository
         + "scheduled_protocol_version AS ScheduledProtocolVersion, protocol_version AS ProtocolVersion, signed_out_by AS SignedOutBy, "
         + "last_clear_liquids_at AS LastClearLiquidsAt, last_light_meal_at AS LastLightMealAt, last_fatty_meal_at AS LastFattyMealAt, "
         + "control_ct_done AS ControlCtDone, dose_alerts AS DoseAlerts, skin_follow_up AS SkinFollowUp, time_outs AS TimeOuts, "
-        + "abandoned_levels AS AbandonedLevels, escalations AS Escalations, "
+        + "abandoned_levels AS AbandonedLevels, escalations AS Escalations, accession_seq AS AccessionSeq, "
         + "(SELECT v.visited_at FROM pre_anesthetic_visit v WHERE v.referral_id = procedure_case.referral_id) AS PreAnestheticVisitAt";
 
     private const string TreatmentColumns =
@@ -53,7 +53,10 @@ public sealed class ProcedureRecordRepository
         var complications = await connection.QueryAsync<ComplicationRow>(new CommandDefinition(
             $"SELECT {ComplicationColumns} FROM complication WHERE referral_id = @id ORDER BY seq",
             new { id }, transaction, cancellationToken: cancellationToken));
-        return ToRecord(row, treatments, complications);
+        var steps = await connection.QueryAsync<StepRow>(new CommandDefinition(
+            $"SELECT {StepColumns} FROM procedure_step WHERE referral_id = @id ORDER BY created_at_ms, step_id",
+            new { id }, transaction, cancellationToken: cancellationToken));
+        return ToRecord(row, treatments, complications, steps);
     }
 
     /// <summary>Cases (not cancelled) whose scheduled start falls on <paramref name="day"/> (UTC), in start order.</summary>
@@ -80,8 +83,114 @@ public sealed class ProcedureRecordRepository
         var complications = (await connection.QueryAsync<ComplicationRow>(new CommandDefinition(
             $"SELECT {ComplicationColumns} FROM complication WHERE referral_id IN (SELECT referral_id FROM procedure_case WHERE {filter}) ORDER BY seq",
             parameters, cancellationToken: cancellationToken))).ToLookup(c => c.ReferralId, StringComparer.Ordinal);
-        return rows.Select(r => ToRecord(r, treatments[r.ReferralId], complications[r.ReferralId])).ToList();
+        var steps = (await connection.QueryAsync<StepRow>(new CommandDefinition(
+            $"SELECT {StepColumns} FROM procedure_step WHERE referral_id IN (SELECT referral_id FROM procedure_case WHERE {filter}) "
+            + "ORDER BY created_at_ms, step_id",
+            parameters, cancellationToken: cancellationToken))).ToLookup(c => c.ReferralId, StringComparer.Ordinal);
+        return rows.Select(r => ToRecord(r, treatments[r.ReferralId], complications[r.ReferralId], steps[r.ReferralId])).ToList();
     }
+
+    /// <summary>The case an accession number names (its referral and patient pseudonym), or null.</summary>
+    public async Task<(Guid ReferralId, Guid PatientId)?> FindByAccessionAsync(DbConnection connection, DbTransaction transaction, long accessionSeq, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<CaseKeyRow>(new CommandDefinition(
+            "SELECT referral_id AS ReferralId, patient_id AS PatientId FROM procedure_case WHERE accession_seq = @accessionSeq",
+            new { accessionSeq }, transaction, cancellationToken: cancellationToken));
+        return row is null ? null : (Guid.Parse(row.ReferralId), Guid.Parse(row.PatientId));
+    }
+
+    /// <summary>A performed procedure step by the OR system's id, or null.</summary>
+    public async Task<PerformedStep?> FindStepAsync(DbConnection connection, DbTransaction transaction, string stepId, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<StepRow>(new CommandDefinition(
+            $"SELECT {StepColumns} FROM procedure_step WHERE step_id = @stepId", new { stepId }, transaction, cancellationToken: cancellationToken));
+        return row is null ? null : ToStep(row);
+    }
+
+    /// <summary>
+    /// Stores a step's new state: inserted when <paramref name="previous"/> is null, else updated only if the stored state is
+    /// still <paramref name="previous"/>. False when another writer got there first (nothing written).
+    /// </summary>
+    public async Task<bool> SaveStepAsync(DbConnection connection, DbTransaction transaction, PerformedStep step, PerformedStep? previous, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var parameters = new
+        {
+            step.StepId,
+            ReferralId = step.ReferralId.ToString(),
+            Status = step.Status.ToString(),
+            step.StartedAt,
+            step.EndedAt,
+            LastReportAtMs = step.LastReportAt.ToUnixTimeMilliseconds(),
+            step.FluoroscopySeconds,
+            step.DoseAreaProductGyCm2,
+            step.ReferenceAirKermaMgy,
+            step.StationAeTitle,
+            step.DiscontinuationReason,
+            step.ReportedBy,
+            CreatedAtMs = step.CreatedAt.ToUnixTimeMilliseconds(),
+            UpdatedAtMs = step.UpdatedAt.ToUnixTimeMilliseconds(),
+            PreviousStatus = previous?.Status.ToString(),
+            PreviousLastReportAtMs = previous?.LastReportAt.ToUnixTimeMilliseconds(),
+            PreviousUpdatedAtMs = previous?.UpdatedAt.ToUnixTimeMilliseconds(),
+        };
+        var sql = previous is null
+            ? """
+              INSERT INTO procedure_step (step_id, referral_id, status, started_at, ended_at, last_report_at_ms, fluoroscopy_seconds,
+                  dose_area_product_gy_cm2, reference_air_kerma_mgy, station_ae_title, discontinuation_reason, reported_by,
+                  created_at_ms, updated_at_ms)
+              VALUES (@StepId, @ReferralId, @Status, @StartedAt, @EndedAt, @LastReportAtMs, @FluoroscopySeconds, @DoseAreaProductGyCm2,
+                  @ReferenceAirKermaMgy, @StationAeTitle, @DiscontinuationReason, @ReportedBy, @CreatedAtMs, @UpdatedAtMs)
+              ON CONFLICT (step_id) DO NOTHING
+              """
+            : """
+              UPDATE procedure_step SET status = @Status, started_at = @StartedAt, ended_at = @EndedAt, last_report_at_ms = @LastReportAtMs,
+                  fluoroscopy_seconds = @FluoroscopySeconds, dose_area_product_gy_cm2 = @DoseAreaProductGyCm2,
+                  reference_air_kerma_mgy = @ReferenceAirKermaMgy, station_ae_title = @StationAeTitle,
+                  discontinuation_reason = @DiscontinuationReason, reported_by = @ReportedBy, updated_at_ms = @UpdatedAtMs
+              WHERE step_id = @StepId AND status = @PreviousStatus AND last_report_at_ms = @PreviousLastReportAtMs
+                  AND updated_at_ms = @PreviousUpdatedAtMs
+              """;
+        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Claims a message id of <paramref name="reporter"/> for this transaction: false when it was already taken (a
+    /// concurrent claim waits for the other transaction on PostgreSQL, then sees it).
+    /// </summary>
+    public async Task<bool> ClaimStepMessageAsync(
+        DbConnection connection, DbTransaction transaction, string reporter, string messageId, string stepId, string fingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO procedure_step_message (reporter, message_id, step_id, fingerprint, outcome, received_at_ms)
+            VALUES (@reporter, @messageId, @stepId, @fingerprint, '', @ms)
+            ON CONFLICT (reporter, message_id) DO NOTHING
+            """,
+            new { reporter, messageId, stepId, fingerprint, ms = now.ToUnixTimeMilliseconds() },
+            transaction,
+            cancellationToken: cancellationToken)) == 1;
+
+    /// <summary>Sets the outcome of a claimed message id, or (null) forgets the claim: a refused report leaves no row.</summary>
+    public Task SettleStepMessageAsync(DbConnection connection, DbTransaction transaction, string reporter, string messageId, StepOutcome? outcome, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            outcome is null
+                ? "DELETE FROM procedure_step_message WHERE reporter = @reporter AND message_id = @messageId"
+                : "UPDATE procedure_step_message SET outcome = @outcome WHERE reporter = @reporter AND message_id = @messageId",
+            new { reporter, messageId, outcome = outcome?.ToString() },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    /// <summary>The fingerprint of the step report already taken from <paramref name="reporter"/> under <paramref name="messageId"/>, or null.</summary>
+    public Task<string?> FindStepMessageAsync(DbConnection connection, DbTransaction transaction, string reporter, string messageId, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT fingerprint FROM procedure_step_message WHERE reporter = @reporter AND message_id = @messageId",
+            new { reporter, messageId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>True when a report with this content was already taken for the step (under any message id).</summary>
+    public async Task<bool> StepContentSeenAsync(DbConnection connection, DbTransaction transaction, string stepId, string fingerprint, string exceptMessageId, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM procedure_step_message WHERE step_id = @stepId AND fingerprint = @fingerprint AND message_id <> @exceptMessageId AND outcome <> ''",
+            new { stepId, fingerprint, exceptMessageId }, transaction, cancellationToken: cancellationToken)) > 0;
 
     /// <summary>
     /// Stores a pre-anaesthetic visit for a referral (whether or not its case exists yet), keeping the latest visit.
@@ -135,6 +244,14 @@ public sealed class ProcedureRecordRepository
             """,
             Parameters(record), transaction, cancellationToken: cancellationToken));
         await InsertChildrenAsync(connection, transaction, record, cancellationToken);
+        // The accession number is drawn once, when the booking first arrives; re-delivery and rescheduling update the
+        // existing row and keep it (decision 0016). The UPDATE locks the counter row until this transaction ends.
+        var seq = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "UPDATE accession_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq", transaction: transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE procedure_case SET accession_seq = @seq WHERE referral_id = @id",
+            new { seq, id = record.ReferralId.ToString() }, transaction, cancellationToken: cancellationToken));
+        record.AttachModality(new ModalityRecord(seq, []));
         record.MarkSaved(1);
     }
 
@@ -258,6 +375,35 @@ public sealed class ProcedureRecordRepository
         AbandonedLevels = JsonSerializer.Serialize(r.AbandonedLevels),
         Escalations = JsonSerializer.Serialize(r.Escalations),
     };
+
+    private const string StepColumns =
+        "step_id AS StepId, referral_id AS ReferralId, status AS Status, started_at AS StartedAt, ended_at AS EndedAt, "
+        + "last_report_at_ms AS LastReportAtMs, fluoroscopy_seconds AS FluoroscopySeconds, dose_area_product_gy_cm2 AS DoseAreaProductGyCm2, "
+        + "reference_air_kerma_mgy AS ReferenceAirKermaMgy, station_ae_title AS StationAeTitle, discontinuation_reason AS DiscontinuationReason, "
+        + "reported_by AS ReportedBy, created_at_ms AS CreatedAtMs, updated_at_ms AS UpdatedAtMs";
+
+    private static PerformedStep ToStep(StepRow row) => new(
+        row.StepId,
+        Guid.Parse(row.ReferralId),
+        Enum.Parse<StepStatus>(row.Status),
+        row.StartedAt,
+        row.EndedAt,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.LastReportAtMs),
+        row.FluoroscopySeconds,
+        row.DoseAreaProductGyCm2,
+        row.ReferenceAirKermaMgy,
+        row.StationAeTitle,
+        row.DiscontinuationReason,
+        row.ReportedBy,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAtMs),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAtMs));
+
+    private static CaseRecord ToRecord(CaseRow row, IEnumerable<TreatmentRow> treatments, IEnumerable<ComplicationRow> complications, IEnumerable<StepRow> steps)
+    {
+        var record = ToRecord(row, treatments, complications);
+        record.AttachModality(new ModalityRecord(row.AccessionSeq, steps.Select(ToStep).ToList()));
+        return record;
+    }
 
     private static CaseRecord ToRecord(CaseRow row, IEnumerable<TreatmentRow> treatments, IEnumerable<ComplicationRow> complications)
     {
@@ -402,6 +548,46 @@ public sealed class ProcedureRecordRepository
         public string Escalations { get; init; } = "[]";
 
         public DateTimeOffset? PreAnestheticVisitAt { get; init; }
+
+        public long? AccessionSeq { get; init; }
+    }
+
+    private sealed class CaseKeyRow
+    {
+        public string ReferralId { get; init; } = "";
+
+        public string PatientId { get; init; } = "";
+    }
+
+    private sealed class StepRow
+    {
+        public string StepId { get; init; } = "";
+
+        public string ReferralId { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public DateTimeOffset? StartedAt { get; init; }
+
+        public DateTimeOffset? EndedAt { get; init; }
+
+        public long LastReportAtMs { get; init; }
+
+        public double FluoroscopySeconds { get; init; }
+
+        public double DoseAreaProductGyCm2 { get; init; }
+
+        public double ReferenceAirKermaMgy { get; init; }
+
+        public string StationAeTitle { get; init; } = "";
+
+        public string DiscontinuationReason { get; init; } = "";
+
+        public string ReportedBy { get; init; } = "";
+
+        public long CreatedAtMs { get; init; }
+
+        public long UpdatedAtMs { get; init; }
     }
 
     private sealed class TreatmentRow

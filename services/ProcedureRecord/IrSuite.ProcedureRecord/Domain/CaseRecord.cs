@@ -670,6 +670,12 @@ public sealed class CaseRecord
     /// <summary>Called by the store once this state is saved as <paramref name="version"/>.</summary>
     public void MarkSaved(long version) => Version = version;
 
+    /// <summary>The accession number and the OR system's performed steps (decision 0016); kept by the store, not by the rules.</summary>
+    public ModalityRecord Modality { get; private set; } = ModalityRecord.None;
+
+    /// <summary>Called by the store with what it holds for the modality integration.</summary>
+    public void AttachModality(ModalityRecord modality) => Modality = modality ?? ModalityRecord.None;
+
     private void RequireTimedOut(string what)
     {
         if (IsClosed)

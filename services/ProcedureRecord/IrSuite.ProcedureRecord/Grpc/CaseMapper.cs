@@ -98,7 +98,71 @@ public static class CaseMapper
         message.DoseAlerts.AddRange(record.DoseAlertCodes);
 
         message.Complications.AddRange(record.Complications.Select(c => new Proto.Complication { Code = c.Code, CirseGrade = c.CirseGrade }));
+        message.AccessionNumber = record.Modality.AccessionNumber;
+        message.ModalitySteps.AddRange(record.Modality.Steps.Select(ToProto));
+        if (ModalityDose.Check(record.Modality.Steps, record.Dose) is { } check)
+        {
+            message.ModalityDoseCheck = new Proto.ModalityDoseCheck
+            {
+                FluoroscopySeconds = check.Fluoroscopy,
+                DoseAreaProductGyCm2 = check.Dap,
+                ReferenceAirKermaMgy = check.Kar,
+                Final = check.Final,
+                Result = check.Result,
+            };
+        }
+
         return message;
+    }
+
+    public static Proto.ModalityStep ToProto(PerformedStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return new Proto.ModalityStep
+        {
+            StepId = step.StepId,
+            Status = (Proto.ProcedureStepStatus)(int)step.Status,
+            StartedAt = ToTimestamp(step.StartedAt),
+            EndedAt = ToTimestamp(step.EndedAt),
+            FluoroscopySeconds = step.FluoroscopySeconds,
+            DoseAreaProductGyCm2 = step.DoseAreaProductGyCm2,
+            ReferenceAirKermaMgy = step.ReferenceAirKermaMgy,
+            StationAeTitle = step.StationAeTitle,
+            DiscontinuationReason = step.DiscontinuationReason,
+            ReportedBy = step.ReportedBy,
+        };
+    }
+
+    /// <summary>A case as a C-arm's worklist item: what the modality needs, pseudonymous ids and codes only.</summary>
+    public static Proto.ModalityWorklistItem ToWorklistItem(CaseRecord record, string stationAeTitle)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var seq = record.Modality.AccessionSeq ?? 0;
+        var item = new Proto.ModalityWorklistItem
+        {
+            AccessionNumber = record.Modality.AccessionNumber,
+            RequestedProcedureId = seq > 0 ? Accession.RequestedProcedureId(seq) : "",
+            RequestedProcedureCode = ModalityWorklist.ProcedureCode,
+            RequestedProcedureCodingScheme = ModalityWorklist.CodingScheme,
+            RequestedProcedureDescription = ModalityWorklist.Description(record.ScheduledLevels),
+            PatientId = record.PatientId.ToString(),
+            Pregnancy = record.Booking.Pregnancy,
+            DicomPregnancyStatus = Accession.DicomPregnancyStatus(record.Booking.Pregnancy),
+            Room = record.Room,
+            ScheduledStationAeTitle = stationAeTitle,
+            Modality = ModalityWorklist.Modality,
+            ScheduledStart = Timestamp.FromDateTimeOffset(record.ScheduledStart),
+            DurationMinutes = record.Booking.DurationMinutes,
+            StudyInstanceUid = Accession.StudyInstanceUid(record.ReferralId),
+            ReferralId = record.ReferralId.ToString(),
+            SedationMode = record.Booking.SedationMode,
+            Indication = record.Booking.Indication,
+            CaseStatus = ToProto(record.State),
+            StepStatus = record.Modality.LatestStatus is { } latest ? (Proto.ProcedureStepStatus)(int)latest : Proto.ProcedureStepStatus.Unspecified,
+        };
+        item.Levels.AddRange(record.ScheduledLevels);
+        item.AllergyClasses.AddRange(record.Booking.AllergyClasses);
+        return item;
     }
 
     /// <summary>

@@ -28,7 +28,8 @@ public sealed partial class ProcedureRecordGrpcService(
     SiteProtocol protocol,
     TimeProvider time,
     ILogger<ProcedureRecordGrpcService> logger,
-    IOptions<IdempotencyOptions>? idempotency = null)
+    IOptions<IdempotencyOptions>? idempotency = null,
+    IOptions<ModalityWorklistOptions>? modality = null)
 {
     private readonly IdempotentCommands _commands = new(database, time, idempotency?.Value);
 

@@ -38,7 +38,10 @@ public sealed class AuditScope
 
     public string Action { get; }
 
-    public string Access { get; }
+    public string Access { get; private set; }
+
+    /// <summary>True for a stream of commands: every transaction of the call appends its own record (see <see cref="RecordEachTransaction"/>).</summary>
+    public bool PerTransaction { get; private set; }
 
     public string? TraceId { get; }
 
@@ -54,6 +57,17 @@ public sealed class AuditScope
         ServerCallContext.Current is { } call && call.UserState.TryGetValue(typeof(AuditScope), out var value) ? (AuditScope)value : null;
 
     internal void AttachTo(ServerCallContext context) => context.UserState[typeof(AuditScope)] = this;
+
+    /// <summary>
+    /// For a streaming call whose messages each change state (decision 0016): each transaction of the call appends a write
+    /// record naming what that transaction returned, instead of only the first one; the interceptor still appends one
+    /// record when the call ends, with its final status.
+    /// </summary>
+    public void RecordEachTransaction()
+    {
+        PerTransaction = true;
+        Access = AuditAccess.Write;
+    }
 
     /// <summary>The records for <paramref name="result"/> (a response message, or anything else) with <paramref name="outcome"/>.</summary>
     internal IReadOnlyList<AuditRecord> RecordsFor(object? result, string outcome)

@@ -108,7 +108,7 @@ public abstract class ServiceDatabase : IAsyncDisposable
                 return result;
             }
 
-            if (Audit.AuditScope.Current is { Written: false } scope && scope.Store == ServiceName)
+            if (Audit.AuditScope.Current is { Written: false, PerTransaction: false } scope && scope.Store == ServiceName)
             {
                 scope.Written = true;
             }

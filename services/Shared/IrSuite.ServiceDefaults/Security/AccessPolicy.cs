@@ -60,6 +60,8 @@ public static class AccessPolicy
         [Procedure + "AbandonLevel"] = [Radiologist],
         [Procedure + "FindCementLotRecipients"] = [Radiologist, Nurse],
         [Procedure + "GetProcedureReport"] = Clinicians,
+        [Procedure + "GetModalityWorklist"] = [Radiologist, Anesthesiologist, Nurse, OrSystem, Ops],
+        [Procedure + "ReportProcedureSteps"] = [OrSystem],
 
         // Discharge: the recovery nurse's rounds, the physician's discharge and escalation review.
         [Discharge + "RecordObservation"] = [Nurse],
