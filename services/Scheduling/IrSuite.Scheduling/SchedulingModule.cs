@@ -1,4 +1,5 @@
 using IrSuite.Grpc;
+using IrSuite.Scheduling.Board;
 using IrSuite.Scheduling.Data;
 using IrSuite.Scheduling.Grpc;
 using IrSuite.Scheduling.Messaging;
@@ -16,7 +17,7 @@ namespace IrSuite.Scheduling;
 /// ProcedureCancelled, FollowUpBooked, FractureLiaisonReferralRequested. Consumes (for the timeline): ClearanceSigned,
 /// PreAnestheticVisitRecorded, ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired,
 /// EscalationRaised, ObservationStarted, ObservationMinimumElapsed, PatientDischarged (which also books the follow-up
-/// and the fracture-liaison referral). Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure.
+/// and the fracture-liaison referral); for the department board also ObservationRoundRecorded and EscalationResolved. Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure.
 /// </summary>
 public static class SchedulingModule
 {
@@ -31,6 +32,8 @@ public static class SchedulingModule
         // Every call of the service is audited in its own database (decision 0013).
         grpc.Services.AddAuditTrail<SchedulingDatabase>(SchedulingReflection.Descriptor.Services[0].FullName);
         grpc.Services.AddSingleton<SchedulingGrpcService>();
+        // The live department board (ir.board.v1 and its web page) reads scheduling's board projection (decision 0015).
+        grpc.AddDepartmentBoard(configuration);
         return grpc.AddService<SchedulingGrpcService>(SchedulingReflection.Descriptor.Services[0]);
     }
 
@@ -46,5 +49,7 @@ public static class SchedulingModule
         bus.AddConsumer<EscalationRaisedConsumer, EscalationRaisedConsumerDefinition>();
         bus.AddConsumer<SkinDoseFollowUpRequiredConsumer, SkinDoseFollowUpRequiredConsumerDefinition>();
         bus.AddConsumer<PreAnestheticVisitRecordedConsumer, PreAnestheticVisitRecordedConsumerDefinition>();
+        bus.AddConsumer<ObservationRoundRecordedConsumer, ObservationRoundRecordedConsumerDefinition>();
+        bus.AddConsumer<EscalationResolvedConsumer, EscalationResolvedConsumerDefinition>();
     }
 }

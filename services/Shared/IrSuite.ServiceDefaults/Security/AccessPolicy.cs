@@ -18,6 +18,7 @@ public static class AccessPolicy
     private const string Discharge = "ir.discharge.v1.DischargeService/";
     private const string Protocol = "ir.protocol.v1.SiteProtocolService/";
     private const string Audit = "ir.audit.v1.AuditService/";
+    private const string Board = "ir.board.v1.DepartmentBoardService/";
 
     private static readonly string[] CareTeam = [Scheduler, Radiologist, Anesthesiologist, Nurse];
     private static readonly string[] Clinicians = [Radiologist, Anesthesiologist, Nurse];
@@ -68,6 +69,11 @@ public static class AccessPolicy
         [Discharge + "GetDischargeSummary"] = Clinicians,
         [Discharge + "ResolveEscalation"] = [Radiologist, Anesthesiologist],
         [Discharge + "GetDischargeSummaryDocument"] = Clinicians,
+
+        // The department board (pseudonymous ids and codes only): the whole department watches it; its web page's
+        // feed is authorised by the WatchBoard row.
+        [Board + "GetBoard"] = [Scheduler, Radiologist, Anesthesiologist, Nurse, Ops],
+        [Board + "WatchBoard"] = [Scheduler, Radiologist, Anesthesiologist, Nurse, Ops],
 
         // Every host: the site protocol in force (no patient data), and the audit trail (auditors only).
         [Protocol + "GetSiteProtocol"] = [.. All],
