@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Google.Protobuf;
 using IrSuite.Board.V1;
 using IrSuite.Scheduling.Data;
@@ -40,21 +39,27 @@ public sealed class BoardHttpEndpoint
         ["/board/board.js"] = ("board.js", "text/javascript; charset=utf-8"),
     };
 
+    // Marks the connections accepted on the board's listener, so requests are routed without knowing the port in advance
+    // (port 0 is bound by Kestrel itself: no probe-and-release race with other listeners).
+    private static readonly object ConnectionMarker = new();
+
+    private readonly IPEndPoint _configured;
     private readonly ServerTlsOptions _tls;
+    private ListenOptions? _listen;
 
     private BoardHttpEndpoint(IPEndPoint endpoint, ServerTlsOptions tls)
     {
-        Endpoint = endpoint;
+        _configured = endpoint;
         _tls = tls;
     }
 
-    /// <summary>Where the page listens (a configured port 0 is resolved to a free port before Kestrel binds).</summary>
-    public IPEndPoint Endpoint { get; }
+    /// <summary>Where the page listens: once the host started, the bound endpoint (the real port when configured with 0).</summary>
+    public IPEndPoint Endpoint => _listen?.IPEndPoint ?? _configured;
 
     /// <summary>http:// or https:// and the endpoint, with the page's path.</summary>
     public string PageUrl => $"{(_tls.Enabled ? "https" : "http")}://{Endpoint}{PagePath}";
 
-    /// <summary>The endpoint from <c>Board:HttpAddress</c>, or the gRPC host with its port + 200; fails when it would serve plain HTTP beyond loopback.</summary>
+    /// <summary>The endpoint from <c>Board:HttpAddress</c>, or the gRPC host with its port + 200 (port 0: any free port); fails when it would serve plain HTTP beyond loopback.</summary>
     public static BoardHttpEndpoint Resolve(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -78,21 +83,19 @@ public sealed class BoardHttpEndpoint
                 + "the department board without TLS beyond this machine (decision 0015).");
         }
 
-        if (endpoint.Port == 0)
-        {
-            // The middleware recognises the board's requests by port number, so it must be known before Kestrel binds.
-            using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            probe.Bind(new IPEndPoint(endpoint.Address, 0));
-            endpoint = new IPEndPoint(endpoint.Address, ((IPEndPoint)probe.LocalEndPoint!).Port);
-        }
-
         return new BoardHttpEndpoint(endpoint, tls);
     }
 
     internal void Listen(KestrelServerOptions kestrel) =>
-        kestrel.Listen(Endpoint, listen =>
+        kestrel.Listen(_configured, listen =>
         {
+            _listen = listen;
             listen.Protocols = HttpProtocols.Http1;
+            listen.Use(next => connection =>
+            {
+                connection.Items[ConnectionMarker] = ConnectionMarker;
+                return next(connection);
+            });
             if (_tls.Enabled)
             {
                 // The page is opened by browsers, which present no client certificate: server TLS only, the bearer
@@ -103,16 +106,18 @@ public sealed class BoardHttpEndpoint
         });
 
     /// <summary>Puts the board's handler in front of the host's pipeline, for requests on the board's port only.</summary>
-    internal sealed class StartupFilter(BoardHttpEndpoint endpoint) : IStartupFilter
+    internal sealed class StartupFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            var port = endpoint.Endpoint.Port;
             var services = app.ApplicationServices;
-            app.Use((http, nextMiddleware) => http.Connection.LocalPort == port ? AnswerAsync(http, services) : nextMiddleware(http));
+            app.Use((http, nextMiddleware) => IsBoardConnection(http) ? AnswerAsync(http, services) : nextMiddleware(http));
             next(app);
         };
     }
+
+    private static bool IsBoardConnection(HttpContext http) =>
+        http.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(ConnectionMarker) == true;
 
     private static async Task AnswerAsync(HttpContext http, IServiceProvider services)
     {
