@@ -4,6 +4,7 @@ using IrSuite.Grpc;
 using IrSuite.ServiceDefaults.Security;
 using IrSuite.SuiteHost.Demo;
 using IrSuite.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.Board.Tests;
 
@@ -153,6 +154,19 @@ public sealed class BoardStreamTests : IAsyncLifetime
 
         var removed = await watch.WaitForAsync(u => u.ChangeCase == BoardUpdate.ChangeOneofCase.Removed);
         Assert.Equal(prepared.Referral.ReferralId, removed.Removed.ReferralId);
+    }
+
+    [Fact]
+    public async Task WatchBoard_HostStopping_StreamEndsUnavailableSoTheWatcherReconnects()
+    {
+        using var nurse = _suite.ChannelAs("nurse-4", Roles.Nurse);
+        await using var watch = BoardWatch.Open(nurse);
+        await watch.NextAsync();
+
+        _suite.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
+
+        var ended = await Assert.ThrowsAsync<RpcException>(watch.NextAsync);
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
     }
 
     private PathwayWalker Walker() => new(PathwayEndpoints.AllOn(_suite.Channel), _time)

@@ -4,6 +4,7 @@ using IrSuite.Board.V1;
 using IrSuite.Scheduling.Data;
 using IrSuite.Scheduling.Domain;
 using IrSuite.ServiceDefaults.Clinical;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using CommonV1 = IrSuite.Common.V1;
 
@@ -15,9 +16,13 @@ namespace IrSuite.Scheduling.Board;
 /// also re-reads (overdue marks move with the clock; other replicas' changes arrive). Shared by the gRPC stream and the
 /// web page's server-sent events.
 /// </summary>
-public sealed class BoardFeed(SchedulingDatabase database, SiteProtocol protocol, TimeProvider time, BoardNotifier notifier, IOptions<BoardOptions> options)
+public sealed class BoardFeed(
+    SchedulingDatabase database, SiteProtocol protocol, TimeProvider time, BoardNotifier notifier, IOptions<BoardOptions> options, IHostApplicationLifetime lifetime)
 {
     public TimeSpan HeartbeatInterval => options.Value.HeartbeatInterval;
+
+    /// <summary>Signalled when the host stops: every feed ends then, so watchers do not hold up the shutdown (they reconnect).</summary>
+    public CancellationToken Stopping => lifetime.ApplicationStopping;
 
     /// <summary>The board now, restricted to <paramref name="stages"/> (all when empty).</summary>
     public async Task<IrSuite.Board.V1.Board> ReadAsync(IReadOnlySet<BoardStage> stages, CancellationToken cancellationToken)
@@ -47,10 +52,13 @@ public sealed class BoardFeed(SchedulingDatabase database, SiteProtocol protocol
         return board;
     }
 
-    /// <summary>The live feed until <paramref name="cancellationToken"/> (the watcher left): snapshot, changes, heartbeats.</summary>
+    /// <summary>
+    /// The live feed until <paramref name="cancellationToken"/> (the watcher left) or the host stops (the feed then just
+    /// ends): snapshot, changes, heartbeats.
+    /// </summary>
     public async IAsyncEnumerable<BoardUpdate> WatchAsync(IReadOnlySet<BoardStage> stages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var wake = new Wakeup();
+        using var wake = new Wakeup(lifetime.ApplicationStopping);
         notifier.Changed += wake.Changed;
         try
         {
@@ -61,7 +69,12 @@ public sealed class BoardFeed(SchedulingDatabase database, SiteProtocol protocol
             yield return new BoardUpdate { ServerTime = board.ServerTime, Snapshot = board };
             while (true)
             {
-                var beat = await wake.WaitAsync(cancellationToken);
+                var (stopping, beat) = await wake.WaitAsync(cancellationToken);
+                if (stopping)
+                {
+                    yield break;
+                }
+
                 var current = await ReadAsync(stages, cancellationToken);
                 var now = current.ServerTime;
                 var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -175,7 +188,7 @@ public sealed class BoardFeed(SchedulingDatabase database, SiteProtocol protocol
     private static Timestamp At(long ms) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(ms));
 
     /// <summary>One watcher's wake-up: a commit or a heartbeat (remembered until the watcher takes it).</summary>
-    private sealed class Wakeup : IDisposable
+    private sealed class Wakeup(CancellationToken stopping) : IDisposable
     {
         private readonly SemaphoreSlim _signal = new(0, 1);
         private int _heartbeat;
@@ -188,11 +201,20 @@ public sealed class BoardFeed(SchedulingDatabase database, SiteProtocol protocol
             Release();
         }
 
-        /// <summary>Waits for the next wake-up; true when a heartbeat is due.</summary>
-        public async Task<bool> WaitAsync(CancellationToken cancellationToken)
+        /// <summary>Waits for the next wake-up: whether the host is stopping, and whether a heartbeat is due.</summary>
+        public async Task<(bool Stopping, bool Heartbeat)> WaitAsync(CancellationToken cancellationToken)
         {
-            await _signal.WaitAsync(cancellationToken);
-            return Interlocked.Exchange(ref _heartbeat, 0) == 1;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            try
+            {
+                await _signal.WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return (true, false);
+            }
+
+            return (false, Interlocked.Exchange(ref _heartbeat, 0) == 1);
         }
 
         public void Dispose() => _signal.Dispose();

@@ -27,6 +27,9 @@ public sealed class DepartmentBoardGrpcService(BoardFeed feed)
 
             await responseStream.WriteAsync(update, context.CancellationToken);
         }
+
+        // The feed ends by itself only when the host stops: tell the watcher to reconnect (to this or another replica).
+        throw new RpcException(new Status(StatusCode.Unavailable, "The board's server is stopping; watch again."));
     }
 
     internal static IReadOnlySet<BoardStage> ValidateStages(RepeatedField<BoardStage> stages)
