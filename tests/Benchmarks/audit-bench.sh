@@ -59,7 +59,7 @@ AUDITOR=$(token auditor bench-auditor)
 start_host() { # name audit-max-batch -> sets PORT, HOST_PID
     PORT=$(free_port)
     dotnet "$HOST_DLL" \
-        --Grpc:Address=127.0.0.1:$PORT --Health:HttpAddress=127.0.0.1:0 --Data:Directory="$TMP/$1" \
+        --Grpc:Address=127.0.0.1:$PORT --Health:HttpAddress=127.0.0.1:0 --Board:HttpAddress=127.0.0.1:0 --Data:Directory="$TMP/$1" \
         --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information \
         --Auth:Issuers:0:Issuer=$ISSUER --Auth:Issuers:0:JwksFile="$TMP/bench-jwks.json" \
         --Limits:PerCallerRequestsPerSecond=1000000 --Limits:PerCallerBurst=1000000 --Limits:PerCallerConcurrency=100000 \

@@ -113,6 +113,7 @@ public sealed class DistributedSuiteTests : IAsyncLifetime
         {
             ["Grpc__Address"] = $"127.0.0.1:{_ports[service]}",
             ["Health__HttpAddress"] = "127.0.0.1:0",
+            ["Board__HttpAddress"] = "127.0.0.1:0",
             [$"Databases__{service}__Provider"] = "postgres",
             [$"Databases__{service}__ConnectionString"] = _postgres + $";Database={_database}",
             [$"Databases__{service}__Schema"] = schema,

@@ -38,6 +38,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         {
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{grpcPort}";
             builder.Configuration["Health:HttpAddress"] = $"127.0.0.1:{healthPort}";
+            builder.Configuration["Board:HttpAddress"] = "127.0.0.1:0";
             builder.Configuration["Data:Directory"] = data;
             foreach (var (key, value) in TestIdentity.HostSettings)
             {

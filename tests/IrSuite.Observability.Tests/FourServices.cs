@@ -125,6 +125,7 @@ public sealed class FourServices : IAsyncDisposable
         {
             ["Grpc:Address"] = $"127.0.0.1:{_ports[service]}",
             ["Health:HttpAddress"] = "127.0.0.1:0",
+            ["Board:HttpAddress"] = "127.0.0.1:0",
             [$"Databases:{service}:Provider"] = "postgres",
             [$"Databases:{service}:ConnectionString"] = _postgres + $";Database={Databases[service]}",
             [$"Databases:{service}:Schema"] = service.Replace('-', '_'),

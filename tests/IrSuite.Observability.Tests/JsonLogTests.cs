@@ -24,6 +24,7 @@ public sealed class JsonLogTests
         {
             ["Grpc__Address"] = $"127.0.0.1:{port}",
             ["Health__HttpAddress"] = "127.0.0.1:0",
+            ["Board__HttpAddress"] = "127.0.0.1:0",
             ["Data__Directory"] = data,
             ["Logging__LogLevel__Default"] = "Debug",
             ["Logging__LogLevel__Microsoft"] = "Information",

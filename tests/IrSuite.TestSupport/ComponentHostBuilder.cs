@@ -17,6 +17,7 @@ public static class ComponentHostBuilder
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
         builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0"; // any free port, not the gRPC port + 100
+        builder.Configuration["Board:HttpAddress"] = "127.0.0.1:0"; // the department board page (scheduling): any free port
         foreach (var (key, value) in TestIdentity.HostSettings)
         {
             builder.Configuration[key] = value;

@@ -47,6 +47,7 @@ public sealed class InProcessSuite : IAsyncDisposable
         {
             builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
             builder.Configuration["Health:HttpAddress"] = "127.0.0.1:0";
+            builder.Configuration["Board:HttpAddress"] = "127.0.0.1:0";
             builder.Configuration["Data:Directory"] = data;
             foreach (var (key, value) in TestIdentity.HostSettings)
             {

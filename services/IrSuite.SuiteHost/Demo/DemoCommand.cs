@@ -50,6 +50,7 @@ public static class DemoCommand
                 {
                     builder.Configuration["Grpc:Address"] = $"127.0.0.1:{port}";
                     builder.Configuration["Data:Directory"] = dataDirectory;
+                    builder.Configuration["Board:HttpAddress"] = "127.0.0.1:0";
                     builder.Configuration["SiteProtocol:Observation:Minimum:Value"] = "00:00:05";
                     // The 2-day anaesthesia consult lead time cannot be waited for in a demo: the slot is booked hours ahead.
                     builder.Configuration["SiteProtocol:Anesthesia:ConsultLeadDays:Value"] = "0";

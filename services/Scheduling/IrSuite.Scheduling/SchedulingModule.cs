@@ -1,5 +1,6 @@
 using IrSuite.Fhir.V1;
 using IrSuite.Grpc;
+using IrSuite.Scheduling.Board;
 using IrSuite.Scheduling.Data;
 using IrSuite.Scheduling.Fhir;
 using IrSuite.Scheduling.Grpc;
@@ -18,8 +19,9 @@ namespace IrSuite.Scheduling;
 /// ProcedureCancelled, FollowUpBooked, FractureLiaisonReferralRequested. Consumes (for the timeline): ClearanceSigned,
 /// PreAnestheticVisitRecorded, ProcedureStarted, ProcedureCompleted, ProcedureDiscontinued, SkinDoseFollowUpRequired,
 /// EscalationRaised, ObservationStarted, ObservationMinimumElapsed, PatientDischarged (which also books the follow-up
-/// and the fracture-liaison referral). Calls anesthesia-consultation GetPlan to check the clearance before booking a procedure,
-/// and procedure-record GetProcedureSummary and discharge GetObservationStatus / GetDischargeSummary for the FHIR export.
+/// and the fracture-liaison referral); for the department board also ObservationRoundRecorded and EscalationResolved. Calls
+/// anesthesia-consultation GetPlan to check the clearance before booking a procedure, and procedure-record
+/// GetProcedureSummary and discharge GetObservationStatus / GetDischargeSummary for the FHIR export.
 /// </summary>
 public static class SchedulingModule
 {
@@ -35,6 +37,9 @@ public static class SchedulingModule
         grpc.Services.AddAuditTrail<SchedulingDatabase>(SchedulingReflection.Descriptor.Services[0].FullName);
         grpc.Services.AddSingleton<SchedulingGrpcService>();
         grpc.AddService<SchedulingGrpcService>(SchedulingReflection.Descriptor.Services[0]);
+
+        // The live department board (ir.board.v1 and its web page) reads scheduling's board projection (decision 0015).
+        grpc.AddDepartmentBoard(configuration);
 
         // FHIR R4 export of a case (decision 0017): reads procedure-record and discharge as a service; audited here.
         grpc.Services.AddAuditTrail<SchedulingDatabase>(FhirReflection.Descriptor.Services[0].FullName);
@@ -54,5 +59,7 @@ public static class SchedulingModule
         bus.AddConsumer<EscalationRaisedConsumer, EscalationRaisedConsumerDefinition>();
         bus.AddConsumer<SkinDoseFollowUpRequiredConsumer, SkinDoseFollowUpRequiredConsumerDefinition>();
         bus.AddConsumer<PreAnestheticVisitRecordedConsumer, PreAnestheticVisitRecordedConsumerDefinition>();
+        bus.AddConsumer<ObservationRoundRecordedConsumer, ObservationRoundRecordedConsumerDefinition>();
+        bus.AddConsumer<EscalationResolvedConsumer, EscalationResolvedConsumerDefinition>();
     }
 }

@@ -10,8 +10,13 @@ public sealed class PublishedEvents : RecordedEvents;
 
 /// <summary>Records the discharge service's events as a downstream service would receive them.</summary>
 public sealed class RecordingConsumer(PublishedEvents events) :
-    IConsumer<ObservationStarted>, IConsumer<ObservationMinimumElapsed>, IConsumer<PatientDischarged>, IConsumer<EscalationRaised>
+    IConsumer<ObservationStarted>, IConsumer<ObservationMinimumElapsed>, IConsumer<PatientDischarged>, IConsumer<EscalationRaised>,
+    IConsumer<ObservationRoundRecorded>, IConsumer<EscalationResolved>
 {
+    public Task Consume(ConsumeContext<ObservationRoundRecorded> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<EscalationResolved> context) => Record(context.Message);
+
     public Task Consume(ConsumeContext<EscalationRaised> context) => Record(context.Message);
 
     public Task Consume(ConsumeContext<ObservationStarted> context) => Record(context.Message);

@@ -6,7 +6,11 @@ using IrSuite.Grpc.Client;
 
 namespace IrSuite.Security.Tests.Infrastructure;
 
-/// <summary>Calls any RPC (a streaming one with one message) by its descriptor with an empty request (all defaults) and returns the status the server answered.</summary>
+/// <summary>
+/// Calls any RPC by its descriptor with an empty request (all defaults; a client or duplex stream sends one such message,
+/// then half-closes) and returns the status the server answered. A server-only stream counts as OK once its first
+/// message arrived: a live feed never ends on its own.
+/// </summary>
 public static class AnyCall
 {
     private static readonly MethodInfo Unary = typeof(GrpcChannel).GetMethod(nameof(GrpcChannel.UnaryAsync))!;
@@ -15,18 +19,17 @@ public static class AnyCall
 
     public static async Task<Status> StatusOfAsync(GrpcChannel channel, MethodDescriptor rpc, CallOptions options = default)
     {
+        var callOptions = options.Deadline is null ? options.WithTimeout(TimeSpan.FromSeconds(30)) : options;
         if (rpc.IsClientStreaming || rpc.IsServerStreaming)
         {
-            return await (Task<Status>)Streaming.MakeGenericMethod(rpc.InputType.ClrType, rpc.OutputType.ClrType)
-                .Invoke(null, [channel, rpc, options.Deadline is null ? options.WithTimeout(TimeSpan.FromSeconds(30)) : options])!;
+            return await (Task<Status>)Streaming.MakeGenericMethod(rpc.InputType.ClrType, rpc.OutputType.ClrType).Invoke(null, [channel, rpc, callOptions])!;
         }
 
         var request = (IMessage)Activator.CreateInstance(rpc.InputType.ClrType)!;
         var method = typeof(Method<,>).MakeGenericType(rpc.InputType.ClrType, rpc.OutputType.ClrType)
             .GetMethod("Create", [typeof(MethodDescriptor)])!
             .Invoke(null, [rpc])!;
-        var call = (Task)Unary.MakeGenericMethod(rpc.InputType.ClrType, rpc.OutputType.ClrType)
-            .Invoke(channel, [method, request, options.Deadline is null ? options.WithTimeout(TimeSpan.FromSeconds(30)) : options])!;
+        var call = (Task)Unary.MakeGenericMethod(rpc.InputType.ClrType, rpc.OutputType.ClrType).Invoke(channel, [method, request, callOptions])!;
         try
         {
             await call;
@@ -38,7 +41,6 @@ public static class AnyCall
         }
     }
 
-    /// <summary>A streaming RPC: one empty request message (then half-close), every response read, the final status.</summary>
     private static async Task<Status> StreamingStatusAsync<TRequest, TResponse>(GrpcChannel channel, MethodDescriptor rpc, CallOptions options)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>
@@ -49,11 +51,7 @@ public static class AnyCall
             if (!rpc.IsClientStreaming)
             {
                 using var serverCall = channel.ServerStreamingCall(method, new TRequest(), options);
-                while (await serverCall.ResponseStream.MoveNext())
-                {
-                }
-
-                return serverCall.GetStatus();
+                return await serverCall.ResponseStream.MoveNext() ? Status.DefaultSuccess : serverCall.GetStatus();
             }
 
             if (!rpc.IsServerStreaming)

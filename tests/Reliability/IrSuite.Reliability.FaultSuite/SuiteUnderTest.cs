@@ -133,6 +133,7 @@ public sealed class SuiteUnderTest : IAsyncDisposable
         {
             ["Grpc__Address"] = $"127.0.0.1:{_ports[service]}",
             ["Health__HttpAddress"] = "127.0.0.1:0", // any free port: the default (gRPC port + 100) could be taken
+            ["Board__HttpAddress"] = "127.0.0.1:0", // the same for scheduling's board page (gRPC port + 200)
             [$"Databases__{service}__Provider"] = "postgres",
             // IRSUITE_SERVICE_PG_OPTIONS (e.g. "Max Auto Prepare=32") appends Npgsql settings to the services' connection
             // strings only, for side-by-side benchmark runs.

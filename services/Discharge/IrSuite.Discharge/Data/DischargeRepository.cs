@@ -182,6 +182,10 @@ public sealed class DischargeRepository(DischargeDatabase database, OutboxWriter
         }
     }
 
+    /// <summary>Adds an event to the outbox in the caller's transaction (it is published after the commit).</summary>
+    public Task PublishAsync(DbConnection connection, DbTransaction transaction, object @event, Guid referralId) =>
+        outbox.AddAsync(connection, transaction, @event, referralId);
+
     /// <summary>Stores the escalation's resolution.</summary>
     public Task SaveEscalationAsync(PatientObservation updated, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>

@@ -94,9 +94,17 @@ public sealed partial class DischargeGrpcService(
         var escalation = raised
             ? new EscalationRaised(updated.ReferralId, updated.PatientId, updated.Escalation!.Reason, EscalationSource, "", now)
             : null;
+        // Where the check schedule stands after this round, for the department board (scheduling's projection).
+        var recorded = new ObservationRoundRecorded(updated.ReferralId, updated.PatientId, round.TakenAt, updated.ObservationCount, now)
+        {
+            NextCheckDue = updated.Schedule(protocol.Observation, now).NextDue,
+            Aldrete = updated.LatestAldrete,
+            Padss = updated.LatestPadss,
+        };
         var status = await _commands.RunAsync(context, request, async (connection, transaction) =>
         {
             await repository.SaveRoundAsync(connection, transaction, updated, escalation);
+            await repository.PublishAsync(connection, transaction, recorded, updated.ReferralId);
             return ToStatus(updated, protocol, now);
         });
         LogRecorded(referralId, updated.ObservationCount);
@@ -158,6 +166,8 @@ public sealed partial class DischargeGrpcService(
             var status = await _commands.RunAsync(context, request, async (connection, transaction) =>
             {
                 await repository.SaveEscalationAsync(connection, transaction, resolved);
+                await repository.PublishAsync(
+                    connection, transaction, new EscalationResolved(resolved.ReferralId, resolved.PatientId, resolved.Escalation!.Outcome ?? "", now), resolved.ReferralId);
                 return ToStatus(resolved, protocol, now);
             });
             LogEscalationResolved(referralId, request.Outcome);

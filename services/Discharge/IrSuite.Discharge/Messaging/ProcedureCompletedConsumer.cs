@@ -44,7 +44,10 @@ public sealed partial class ProcedureCompletedConsumer(
         await outbox.AddAsync(
             connection,
             transaction,
-            new ObservationStarted(observation.ReferralId, observation.PatientId, observation.StartedAt, observation.MinimumUntil, Time.GetUtcNow()),
+            new ObservationStarted(observation.ReferralId, observation.PatientId, observation.StartedAt, observation.MinimumUntil, Time.GetUtcNow())
+            {
+                FirstCheckDue = observation.Schedule(protocol.Observation, Time.GetUtcNow()).NextDue,
+            },
             observation.ReferralId);
         LogOpened(observation.ReferralId, observation.MinimumUntil);
     }

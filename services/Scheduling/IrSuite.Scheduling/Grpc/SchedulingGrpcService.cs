@@ -98,6 +98,7 @@ public sealed partial class SchedulingGrpcService(
             await SchedulingRepository.InsertReferralAsync(connection, transaction, referral);
             await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), referralId, now, nameof(ReferralSubmitted), SchedulingModule.ServiceName, $"levels {string.Join(", ", levels)}");
             await outbox.AddAsync(connection, transaction, new ReferralSubmitted(referralId, patientId, request.Indication.ToString(), levels, now), referralId);
+            await BoardRepository.ApplyAsync(connection, transaction, referralId, now, entry => entry);
             return referral;
         }, ToProto);
     }
@@ -172,10 +173,16 @@ public sealed partial class SchedulingGrpcService(
                 var levels = SchedulingRepository.FromJson(referral.Levels);
                 await outbox.AddAsync(connection, transaction, new ReferralAccepted(id, patientId, levels, request.ExpectedSedation.ToString(), now), id);
                 await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), id, now, nameof(ReferralAccepted), SchedulingModule.ServiceName, $"expected sedation {request.ExpectedSedation}");
+                await BoardRepository.ApplyAsync(connection, transaction, id, now, entry => entry with
+                {
+                    Stage = (long)BoardRules.AfterAccepted(request.ExpectedSedation),
+                    Sedation = (long)request.ExpectedSedation,
+                });
             }
             else
             {
                 await SchedulingRepository.AddTimelineAsync(connection, transaction, Guid.NewGuid().ToString(), id, now, "ReferralDeclined", SchedulingModule.ServiceName, "declined at the IR consult");
+                await BoardRepository.RemoveAsync(connection, transaction, id);
             }
 
             return await SchedulingRepository.FindReferralAsync(connection, transaction, id);
@@ -314,6 +321,15 @@ public sealed partial class SchedulingGrpcService(
             if (scheduled is not null)
             {
                 await outbox.AddAsync(connection, transaction, scheduled, id);
+                await BoardRepository.ApplyAsync(connection, transaction, id, now, entry => entry with
+                {
+                    Stage = (long)BoardRules.Advance(entry.BoardStage, IrSuite.Board.V1.BoardStage.Scheduled),
+                    Room = request.Room,
+                    RecoveryBed = bed,
+                    ScheduledStartMs = startMs,
+                    Admission = (long)admission,
+                    Sedation = BoardRules.Sedation(scheduled.SedationMode) is var mode && mode != CommonV1.SedationMode.Unspecified ? (long)mode : entry.Sedation,
+                });
             }
             else if (request.Kind == AppointmentKind.FollowUp)
             {
@@ -353,6 +369,7 @@ public sealed partial class SchedulingGrpcService(
 
                 await SchedulingRepository.UpdateReferralAsync(connection, transaction, referral, ReferralStatus.Accepted, referral.Version);
                 await outbox.AddAsync(connection, transaction, new ProcedureCancelled(referralId, Guid.Parse(referral.PatientId), now), referralId);
+                await BoardRepository.ApplyAsync(connection, transaction, referralId, now, BoardRules.AfterCancelled);
             }
 
             await SchedulingRepository.CancelAppointmentAsync(connection, transaction, id, request.Reason);

@@ -23,3 +23,7 @@ public sealed class EscalationRaisedConsumerDefinition : IrSuiteConsumerDefiniti
 public sealed class SkinDoseFollowUpRequiredConsumerDefinition : IrSuiteConsumerDefinition<SkinDoseFollowUpRequiredConsumer>;
 
 public sealed class PreAnestheticVisitRecordedConsumerDefinition : IrSuiteConsumerDefinition<PreAnestheticVisitRecordedConsumer>;
+
+public sealed class ObservationRoundRecordedConsumerDefinition : IrSuiteConsumerDefinition<ObservationRoundRecordedConsumer>;
+
+public sealed class EscalationResolvedConsumerDefinition : IrSuiteConsumerDefinition<EscalationResolvedConsumer>;

@@ -1,5 +1,6 @@
 using IrSuite.Contracts.Clinical;
 using IrSuite.Scheduling.Data;
+using IrSuite.Scheduling.Domain;
 
 namespace IrSuite.Scheduling.Messaging;
 
@@ -13,4 +14,16 @@ public sealed class EscalationRaisedConsumer(SchedulingDatabase database, TimePr
 
     protected override (Guid, DateTimeOffset, string) Describe(EscalationRaised m) =>
         (m.ReferralId, m.OccurredAt, m.Level.Length > 0 ? $"{m.Reason} at {m.Level}, raised by {m.Source}" : $"{m.Reason}, raised by {m.Source}");
+
+    // The latest escalation is the one shown; a late copy of an older one does not reopen a resolved escalation.
+    protected override BoardEntryState Project(EscalationRaised message, BoardEntryState entry) =>
+        entry.EscalationRaisedMs is { } shown && shown >= message.OccurredAt.ToUnixTimeMilliseconds()
+            ? entry
+            : entry with
+            {
+                EscalationOpen = 1,
+                EscalationReason = message.Reason,
+                EscalationLevel = message.Level,
+                EscalationRaisedMs = message.OccurredAt.ToUnixTimeMilliseconds(),
+            };
 }

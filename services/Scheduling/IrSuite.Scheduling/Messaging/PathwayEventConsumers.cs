@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using IrSuite.Board.V1;
 using IrSuite.Contracts.Anesthesia;
 using IrSuite.Contracts.Discharge;
 using IrSuite.Contracts.Procedure;
@@ -29,11 +30,15 @@ public abstract class PathwayEventConsumer<TMessage>(SchedulingDatabase database
     /// <summary>The status this event implies, if any.</summary>
     protected virtual ReferralStatus? ImpliedStatus => null;
 
+    /// <summary>What this event changes on the referral's department board entry (decision 0015); nothing by default.</summary>
+    protected virtual BoardEntryState Project(TMessage message, BoardEntryState entry) => entry;
+
     protected override async Task HandleAsync(TMessage message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var (referralId, occurredAt, summary) = Describe(message);
         var entryId = EntryId(message, referralId);
         await SchedulingRepository.AddTimelineAsync(connection, transaction, entryId, referralId, occurredAt, typeof(TMessage).Name, Source, summary);
+        await BoardRepository.ApplyAsync(connection, transaction, referralId, Time.GetUtcNow(), entry => Project(message, entry));
         if (ImpliedStatus is { } reported)
         {
             // Status only moves forward, so a late or reordered event cannot undo a later step.
@@ -56,6 +61,12 @@ public sealed class ClearanceSignedConsumer(SchedulingDatabase database, TimePro
     protected override string Source => "anesthesia-consultation";
 
     protected override (Guid, DateTimeOffset, string) Describe(ClearanceSigned m) => (m.ReferralId, m.OccurredAt, $"{m.Decision}, sedation {m.SedationMode}");
+
+    protected override BoardEntryState Project(ClearanceSigned message, BoardEntryState entry) =>
+        BoardRules.AfterClearance(entry, message.Decision) with
+        {
+            Sedation = BoardRules.Sedation(message.SedationMode) is var mode && mode != Common.V1.SedationMode.Unspecified ? (long)mode : entry.Sedation,
+        };
 }
 
 public sealed class ProcedureStartedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ProcedureStarted>(database, time)
@@ -63,6 +74,12 @@ public sealed class ProcedureStartedConsumer(SchedulingDatabase database, TimePr
     protected override string Source => "procedure-record";
 
     protected override (Guid, DateTimeOffset, string) Describe(ProcedureStarted m) => (m.ReferralId, m.OccurredAt, $"time-out confirmed {string.Join(", ", m.ConfirmedLevels)}");
+
+    protected override BoardEntryState Project(ProcedureStarted message, BoardEntryState entry) => entry with
+    {
+        Stage = (long)BoardRules.Advance(entry.BoardStage, BoardStage.InRoom),
+        ProcedureStartedMs = entry.ProcedureStartedMs ?? message.OccurredAt.ToUnixTimeMilliseconds(),
+    };
 }
 
 public sealed class ProcedureCompletedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ProcedureCompleted>(database, time)
@@ -75,6 +92,15 @@ public sealed class ProcedureCompletedConsumer(SchedulingDatabase database, Time
 
     protected override (Guid, DateTimeOffset, string) Describe(ProcedureCompleted m) =>
         (m.ReferralId, m.EndedAt, $"treated {string.Join(", ", m.TreatedLevels)}; {m.ComplicationCount} complication(s)");
+
+    protected override BoardEntryState Project(ProcedureCompleted message, BoardEntryState entry) => entry with
+    {
+        Stage = (long)BoardRules.Advance(entry.BoardStage, BoardStage.InRoom),
+        Levels = message.TreatedLevels.Count > 0 ? SchedulingRepository.ToJson(message.TreatedLevels) : entry.Levels,
+        ProcedureEndedMs = message.EndedAt.ToUnixTimeMilliseconds(),
+        ProcedureOutcome = BoardRules.Completed,
+        SkinDoseFollowUp = message.SkinDoseFollowUp ? 1 : entry.SkinDoseFollowUp,
+    };
 
     protected override async Task HandleAsync(ProcedureCompleted message, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -99,6 +125,13 @@ public sealed class ProcedureDiscontinuedConsumer(SchedulingDatabase database, T
     protected override string Source => "procedure-record";
 
     protected override (Guid, DateTimeOffset, string) Describe(ProcedureDiscontinued m) => (m.ReferralId, m.OccurredAt, $"discontinued: {m.Reason}");
+
+    protected override BoardEntryState Project(ProcedureDiscontinued message, BoardEntryState entry) => entry with
+    {
+        Stage = (long)BoardRules.Advance(entry.BoardStage, BoardStage.InRoom),
+        ProcedureEndedMs = message.OccurredAt.ToUnixTimeMilliseconds(),
+        ProcedureOutcome = BoardRules.Discontinued,
+    };
 }
 
 public sealed class ObservationStartedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ObservationStarted>(database, time)
@@ -106,6 +139,15 @@ public sealed class ObservationStartedConsumer(SchedulingDatabase database, Time
     protected override string Source => "discharge";
 
     protected override (Guid, DateTimeOffset, string) Describe(ObservationStarted m) => (m.ReferralId, m.StartedAt, $"minimum until {m.MinimumUntil:HH:mm} UTC");
+
+    protected override BoardEntryState Project(ObservationStarted message, BoardEntryState entry) => entry with
+    {
+        Stage = (long)BoardRules.Advance(entry.BoardStage, BoardStage.InObservation),
+        ObservationStartedMs = message.StartedAt.ToUnixTimeMilliseconds(),
+        MinimumUntilMs = message.MinimumUntil.ToUnixTimeMilliseconds(),
+        // A round reported before this event already set the next check.
+        NextCheckDueMs = entry.LastCheckMs is null ? message.FirstCheckDue?.ToUnixTimeMilliseconds() ?? entry.NextCheckDueMs : entry.NextCheckDueMs,
+    };
 }
 
 public sealed class ObservationMinimumElapsedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ObservationMinimumElapsed>(database, time)
@@ -113,4 +155,56 @@ public sealed class ObservationMinimumElapsedConsumer(SchedulingDatabase databas
     protected override string Source => "discharge";
 
     protected override (Guid, DateTimeOffset, string) Describe(ObservationMinimumElapsed m) => (m.ReferralId, m.OccurredAt, "minimum observation elapsed");
+
+    protected override BoardEntryState Project(ObservationMinimumElapsed message, BoardEntryState entry) => entry with
+    {
+        Stage = (long)BoardRules.Advance(entry.BoardStage, BoardStage.ReadyForDischarge),
+        MinimumElapsed = 1,
+    };
+}
+
+/// <summary>Board: where the check schedule stands after an observation round (next check due, latest scores).</summary>
+public sealed class ObservationRoundRecordedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<ObservationRoundRecorded>(database, time)
+{
+    protected override string Source => "discharge";
+
+    protected override string EntryId(ObservationRoundRecorded message, Guid referralId) => $"{nameof(ObservationRoundRecorded)}:{referralId}:{message.RoundCount}";
+
+    protected override (Guid, DateTimeOffset, string) Describe(ObservationRoundRecorded m) =>
+        (m.ReferralId, m.TakenAt, m.NextCheckDue is { } next ? $"round {m.RoundCount}; next check {next.UtcDateTime:HH:mm} UTC" : $"round {m.RoundCount}");
+
+    protected override BoardEntryState Project(ObservationRoundRecorded message, BoardEntryState entry)
+    {
+        var taken = message.TakenAt.ToUnixTimeMilliseconds();
+        if (entry.LastCheckMs is { } last && last > taken)
+        {
+            // A later round was applied already: keep its schedule, count this one.
+            return entry with { CheckCount = Math.Max(entry.CheckCount, message.RoundCount) };
+        }
+
+        return entry with
+        {
+            Stage = (long)BoardRules.Advance(entry.BoardStage, BoardStage.InObservation),
+            LastCheckMs = taken,
+            CheckCount = Math.Max(entry.CheckCount, message.RoundCount),
+            NextCheckDueMs = message.NextCheckDue?.ToUnixTimeMilliseconds(),
+            Aldrete = message.Aldrete ?? entry.Aldrete,
+            Padss = message.Padss ?? entry.Padss,
+        };
+    }
+}
+
+/// <summary>Board and timeline: an escalation was reviewed and closed.</summary>
+public sealed class EscalationResolvedConsumer(SchedulingDatabase database, TimeProvider time) : PathwayEventConsumer<EscalationResolved>(database, time)
+{
+    protected override string Source => "discharge";
+
+    protected override string EntryId(EscalationResolved message, Guid referralId) =>
+        $"{nameof(EscalationResolved)}:{referralId}:{message.OccurredAt.ToUnixTimeMilliseconds()}";
+
+    protected override (Guid, DateTimeOffset, string) Describe(EscalationResolved m) => (m.ReferralId, m.OccurredAt, $"escalation resolved: {m.Outcome}");
+
+    // An escalation raised after this resolution stays open.
+    protected override BoardEntryState Project(EscalationResolved message, BoardEntryState entry) =>
+        entry.EscalationRaisedMs is { } raised && raised > message.OccurredAt.ToUnixTimeMilliseconds() ? entry : entry with { EscalationOpen = 0 };
 }

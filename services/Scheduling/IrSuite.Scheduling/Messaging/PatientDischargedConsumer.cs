@@ -25,6 +25,14 @@ public sealed class PatientDischargedConsumer(SchedulingDatabase database, TimeP
 
     protected override (Guid, DateTimeOffset, string) Describe(PatientDischarged m) => (m.ReferralId, m.OccurredAt, $"to {m.Destination}");
 
+    protected override BoardEntryState Project(PatientDischarged message, BoardEntryState entry) => entry with
+    {
+        Stage = (long)IrSuite.Board.V1.BoardStage.Discharged,
+        DischargedMs = message.OccurredAt.ToUnixTimeMilliseconds(),
+        Destination = message.Destination,
+        NextCheckDueMs = null,
+    };
+
     private double? _hoursSinceReferral;
 
     protected override void OnApplied(PatientDischarged message)

@@ -1,5 +1,6 @@
 using IrSuite.Contracts.Anesthesia;
 using IrSuite.Scheduling.Data;
+using IrSuite.Scheduling.Domain;
 
 namespace IrSuite.Scheduling.Messaging;
 
@@ -10,4 +11,6 @@ public sealed class PreAnestheticVisitRecordedConsumer(SchedulingDatabase databa
 
     protected override (Guid, DateTimeOffset, string) Describe(PreAnestheticVisitRecorded m) =>
         (m.ReferralId, m.VisitedAt, $"PRE_ANESTHETIC_VISIT at {m.VisitedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+
+    protected override BoardEntryState Project(PreAnestheticVisitRecorded message, BoardEntryState entry) => entry with { PreAnestheticVisit = 1 };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IrSuite.Contracts.Procedure;
 using IrSuite.Scheduling.Data;
+using IrSuite.Scheduling.Domain;
 
 namespace IrSuite.Scheduling.Messaging;
 
@@ -11,4 +12,6 @@ public sealed class SkinDoseFollowUpRequiredConsumer(SchedulingDatabase database
 
     protected override (Guid, DateTimeOffset, string) Describe(SkinDoseFollowUpRequired m) =>
         (m.ReferralId, m.OccurredAt, string.Create(CultureInfo.InvariantCulture, $"SKIN_DOSE_FOLLOW_UP: air kerma {m.ReferenceAirKermaMgy:0} mGy, skin check by {m.DueBy.UtcDateTime:yyyy-MM-dd}"));
+
+    protected override BoardEntryState Project(SkinDoseFollowUpRequired message, BoardEntryState entry) => entry with { SkinDoseFollowUp = 1 };
 }

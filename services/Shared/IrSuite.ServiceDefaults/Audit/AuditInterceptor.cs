@@ -9,7 +9,8 @@ namespace IrSuite.ServiceDefaults.Audit;
 /// Opens the call's <see cref="AuditScope"/> after authentication and before the role matrix, so refused attempts are
 /// audited too. After the call it appends, through the database's <see cref="AuditLog"/> (group commit), whatever the call's own transaction did not:
 /// reads (OK) and every refused or failed call (its final status). A read whose record cannot be written fails
-/// UNAVAILABLE rather than serve data nobody can trace; health, reflection, the site protocol and the audit service
+/// UNAVAILABLE rather than serve data nobody can trace. A server-streaming read is recorded as it goes
+/// (<see cref="AuditScope.RecordStreamedAsync"/>); its end adds a record only when it failed. Health, reflection, the site protocol and the audit service
 /// itself are not audited (no patient data).
 /// </summary>
 public sealed partial class AuditInterceptor(AuditStores stores, TimeProvider time, ILogger<AuditInterceptor> logger) : IServerInterceptor
@@ -27,13 +28,20 @@ public sealed partial class AuditInterceptor(AuditStores stores, TimeProvider ti
         var access = context.Method.Type == MethodType.Unary && IsCommand(context.Method) ? AuditAccess.Write : AuditAccess.Read;
         var scope = new AuditScope(context, database.ServiceName, caller.Subject, caller.RoleList, AccessPolicy.KeyOf(context.Method), access, time);
         scope.AttachTo(context);
+        if (context.Method.Type == MethodType.ServerStreaming)
+        {
+            // A stream may run for hours: the service records each patient as it first sends it (decision 0015).
+            scope.AllowStreaming(records => database.AuditLog.AppendAsync(records));
+        }
+
         await next(context).ConfigureAwait(false);
-        if (scope.Written)
+        var code = context.Status.StatusCode;
+        // A stream that was audited as it went adds a record at its end only when it failed (not when the watcher left).
+        if (scope.Written && !(scope.Streamed && code is not (StatusCode.OK or StatusCode.Cancelled)))
         {
             return;
         }
 
-        var code = context.Status.StatusCode;
         var records = scope.RecordsFor(code == StatusCode.OK ? context.ResponseMessage : null, Name(code));
         scope.Written = true; // the transaction below must not append the scope's in-transaction record as well
         try

@@ -69,6 +69,50 @@ public sealed class AuditScope
         Access = AuditAccess.Write;
     }
 
+    private Func<IReadOnlyList<AuditRecord>, Task>? _appendStreamed;
+    private readonly HashSet<(string?, string?)> _streamed = [];
+
+    /// <summary>True once a server-streaming call recorded what it sent (<see cref="RecordStreamedAsync"/>).</summary>
+    internal bool Streamed { get; private set; }
+
+    internal void AllowStreaming(Func<IReadOnlyList<AuditRecord>, Task> append) => _appendStreamed = append;
+
+    /// <summary>
+    /// For a server-streaming read: records, as the stream goes, each patient a message shows that this call has not shown
+    /// before (the first message, even without a patient, records the stream's opening). Call it before writing the
+    /// message: a record that cannot be written fails the call UNAVAILABLE instead of sending untraced data.
+    /// </summary>
+    public async Task RecordStreamedAsync(IMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_appendStreamed is null)
+        {
+            return;
+        }
+
+        var fresh = RecordsFor(message, "OK").Where(r => _streamed.Add((r.PatientId, r.Resource))).ToList();
+        if (Streamed && fresh.All(r => r.PatientId is null))
+        {
+            return;
+        }
+
+        Streamed = true;
+        Written = true;
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _appendStreamed(fresh).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            throw new IrSuite.Grpc.RpcException(new IrSuite.Grpc.Status(IrSuite.Grpc.StatusCode.Unavailable, "The audit trail could not be written; retry."));
+        }
+    }
+
     /// <summary>The records for <paramref name="result"/> (a response message, or anything else) with <paramref name="outcome"/>.</summary>
     internal IReadOnlyList<AuditRecord> RecordsFor(object? result, string outcome)
     {

@@ -19,6 +19,7 @@ public static class AccessPolicy
     private const string Protocol = "ir.protocol.v1.SiteProtocolService/";
     private const string Audit = "ir.audit.v1.AuditService/";
     private const string Fhir = "ir.fhir.v1.FhirExportService/";
+    private const string Board = "ir.board.v1.DepartmentBoardService/";
 
     private static readonly string[] CareTeam = [Scheduler, Radiologist, Anesthesiologist, Nurse];
     private static readonly string[] Clinicians = [Radiologist, Anesthesiologist, Nurse];
@@ -75,6 +76,10 @@ public static class AccessPolicy
         // FHIR export (hosted by scheduling, which reads procedure-record and discharge as a service): the care team;
         // identity in the bundle only for scheduler and radiologist, as GetReferral (decision 0017).
         [Fhir + "ExportCase"] = CareTeam,
+        // The department board (pseudonymous ids and codes only): the whole department watches it; its web page's
+        // feed is authorised by the WatchBoard row.
+        [Board + "GetBoard"] = [Scheduler, Radiologist, Anesthesiologist, Nurse, Ops],
+        [Board + "WatchBoard"] = [Scheduler, Radiologist, Anesthesiologist, Nurse, Ops],
 
         // Every host: the site protocol in force (no patient data), and the audit trail (auditors only).
         [Protocol + "GetSiteProtocol"] = [.. All],
