@@ -82,6 +82,13 @@ public sealed class PathwayTests(SuiteFixture fixture)
         var board = await irctl.OkAsync("discharge", "board");
         Assert.Contains(id, board.Out, StringComparison.Ordinal);
         Assert.Contains("OPEN", board.Out, StringComparison.Ordinal);
+        // The department board shows the patient in observation with the escalation (projected from discharge's events).
+        await irctl.EventuallyAsync(
+            r => r.Json.GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("referralId").GetString() == id && e.TryGetProperty("escalation", out var flag) && flag.GetProperty("open").GetBoolean()),
+            "board", "--once", "--stage", "in-observation", "-o", "json");
+        var departmentBoard = await irctl.OkAsync("board", "--once", "--stage", "in-observation");
+        Assert.Contains(id, departmentBoard.Out, StringComparison.Ordinal);
+        Assert.Contains("NEW_NEUROLOGICAL_DEFICIT", departmentBoard.Out, StringComparison.Ordinal);
         var reviewed = await irctl.OkAsync("discharge", "resolve-escalation", id, "--outcome", "no-deficit", "-o", "json");
         Assert.False(reviewed.Json.GetProperty("escalationOpen").GetBoolean(), reviewed.Out);
 

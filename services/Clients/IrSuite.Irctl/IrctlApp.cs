@@ -20,6 +20,7 @@ public static class IrctlApp
         AnesthesiaCommands.Build,
         ProcedureCommands.Build,
         DischargeCommands.Build,
+        BoardCommands.Build,
         FhirCommands.Build,
         ProtocolCommands.Build,
         ConfigCommands.Build,

@@ -33,6 +33,9 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
 
     public T? Value<T>(Option<T> option) => parse.GetValue(option);
 
+    /// <summary>The channel to the suite, opened on first use (streaming commands call it directly).</summary>
+    public GrpcChannel Channel => _channel ??= Settings().OpenChannel();
+
     /// <summary>The connection settings: flags, then environment, then the config file, then defaults.</summary>
     public ConnectionSettings Settings()
     {
@@ -65,7 +68,6 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
             requestId.Accessor.SetValue(request, parse.GetValue(globals.RequestId) is { Length: > 0 } given ? given : Guid.NewGuid().ToString());
         }
 
-        _channel ??= Settings().OpenChannel();
         var attempts = requestId is null ? 1 : MutatingAttempts;
         var timeout = TimeSpan.FromSeconds(parse.GetValue(globals.Timeout) is > 0 and var seconds ? seconds : 10);
         async Task<TResponse> Run()
@@ -76,7 +78,7 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
                 var options = new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellation);
                 try
                 {
-                    return await _channel.UnaryAsync(method, request, options);
+                    return await Channel.UnaryAsync(method, request, options);
                 }
                 catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex is not CircuitOpenException && attempt < attempts)
                 {
