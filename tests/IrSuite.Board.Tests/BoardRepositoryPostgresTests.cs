@@ -14,20 +14,16 @@ namespace IrSuite.Board.Tests;
 /// </summary>
 public sealed class BoardRepositoryPostgresTests : IAsyncLifetime
 {
-    private string _name = "";
-    private SchedulingDatabase _database = null!;
+    private MigratedPostgresDatabase<SchedulingDatabase> _postgres = null!;
 
     public async Task InitializeAsync()
     {
-        _name = await TestPostgres.CreateDatabaseAsync("irsuite_board");
-        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = TestPostgres.ConnectionString(_name), Schema = "scheduling" });
-        await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
+        _postgres = await MigratedPostgresDatabase<SchedulingDatabase>.CreateAsync("irsuite_board", "scheduling", options => new SchedulingDatabase(options));
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabasesAsync(_name);
+        await _postgres.DisposeAsync();
     }
 
     [Fact]
@@ -35,7 +31,7 @@ public sealed class BoardRepositoryPostgresTests : IAsyncLifetime
     {
         var now = new DateTimeOffset(2031, 5, 6, 9, 0, 0, TimeSpan.Zero);
         var referralId = Guid.NewGuid();
-        var patientId = await _database.InTransactionAsync(async (connection, transaction) =>
+        var patientId = await _postgres.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var patient = await SchedulingRepository.GetOrCreatePatientAsync(connection, transaction, new PatientIdentity
             {
@@ -60,7 +56,7 @@ public sealed class BoardRepositoryPostgresTests : IAsyncLifetime
             return patient;
         });
 
-        await using var read = await _database.OpenAsync();
+        await using var read = await _postgres.Database.OpenAsync();
         var stored = Assert.Single(await BoardRepository.ListAsync(read, new DateTimeOffset(now.Date, TimeSpan.Zero), CancellationToken.None));
         Assert.Equal(patientId.ToString(), stored.PatientId);
         Assert.Equal(BoardStage.InObservation, stored.BoardStage);

@@ -14,24 +14,17 @@ namespace IrSuite.ProcedureRecord.Tests.Component;
 /// </summary>
 public sealed class PostgresModalityTests : IAsyncLifetime
 {
-    private string _name = "";
-    private ProcedureRecordDatabase _database = null!;
+    private MigratedPostgresDatabase<ProcedureRecordDatabase> _postgres = null!;
     private readonly ProcedureRecordRepository _repository = new();
 
     public async Task InitializeAsync()
     {
-        _name = await TestPostgres.CreateDatabaseAsync("irsuite_modality");
-        _database = new ProcedureRecordDatabase(new DatabaseOptions
-        {
-            Provider = "postgres", ConnectionString = TestPostgres.ConnectionString(_name), Schema = "procedure_record",
-        });
-        await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
+        _postgres = await MigratedPostgresDatabase<ProcedureRecordDatabase>.CreateAsync("irsuite_modality", "procedure_record", options => new ProcedureRecordDatabase(options));
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabasesAsync(_name);
+        await _postgres.DisposeAsync();
     }
 
     [Fact]
@@ -40,7 +33,7 @@ public sealed class PostgresModalityTests : IAsyncLifetime
         const int bookings = 8;
         var start = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-        var records = await Task.WhenAll(Enumerable.Range(0, bookings).Select(i => Task.Run(() => _database.InTransactionAsync(async (connection, transaction) =>
+        var records = await Task.WhenAll(Enumerable.Range(0, bookings).Select(i => Task.Run(() => _postgres.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var record = CaseRecord.Schedule(Guid.NewGuid(), Guid.NewGuid(), ["L1"], "IR-1", start.AddMinutes(i), start);
             await _repository.InsertAsync(connection, transaction, record, CancellationToken.None);
@@ -48,7 +41,7 @@ public sealed class PostgresModalityTests : IAsyncLifetime
         }))));
 
         Assert.Equal(Enumerable.Range(1, bookings).Select(i => (long?)i), records.Select(r => r.Modality.AccessionSeq).Order());
-        await using var connection = await _database.OpenAsync();
+        await using var connection = await _postgres.Database.OpenAsync();
         var worklist = await _repository.WorklistAsync(connection, DateOnly.FromDateTime(start.UtcDateTime), "IR-1", CancellationToken.None);
         Assert.Equal(records.Select(r => r.Modality.AccessionNumber).Order(StringComparer.Ordinal), worklist.Select(r => r.Modality.AccessionNumber).Order(StringComparer.Ordinal));
     }
@@ -56,7 +49,7 @@ public sealed class PostgresModalityTests : IAsyncLifetime
     [Fact]
     public async Task StepStore_ClaimTwiceAndSave_OnceTakenAndStepReadBack()
     {
-        var record = await _database.InTransactionAsync(async (connection, transaction) =>
+        var record = await _postgres.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var created = CaseRecord.Schedule(Guid.NewGuid(), Guid.NewGuid(), ["L1"], "IR-1", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
             await _repository.InsertAsync(connection, transaction, created, CancellationToken.None);
@@ -65,7 +58,7 @@ public sealed class PostgresModalityTests : IAsyncLifetime
         var now = DateTimeOffset.UtcNow;
         var step = new PerformedStep("step-pg", record.ReferralId, StepStatus.Completed, now.AddMinutes(-30), now, now, 300, 25.5, 150, "CARM_IR1", "", "or-room-1", now, now);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => _database.InTransactionAsync(async (connection, transaction) =>
+        var claims = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => _postgres.Database.InTransactionAsync(async (connection, transaction) =>
         {
             var claimed = await _repository.ClaimStepMessageAsync(connection, transaction, "or-room-1", "msg-1", step.StepId, "fp", now, CancellationToken.None);
             if (claimed)
@@ -78,7 +71,7 @@ public sealed class PostgresModalityTests : IAsyncLifetime
         }))));
 
         Assert.Equal(1, claims.Count(c => c));
-        await using var connection = await _database.OpenAsync();
+        await using var connection = await _postgres.Database.OpenAsync();
         var found = await _repository.FindAsync(connection, null, record.ReferralId, CancellationToken.None);
         var stored = Assert.Single(found!.Modality.Steps);
         Assert.Equal((StepStatus.Completed, 25.5, 300.0), (stored.Status, stored.DoseAreaProductGyCm2, stored.FluoroscopySeconds));

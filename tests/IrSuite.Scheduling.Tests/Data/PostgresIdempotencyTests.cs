@@ -18,27 +18,23 @@ namespace IrSuite.Scheduling.Tests.Data;
 public sealed class PostgresIdempotencyTests : IAsyncLifetime
 {
     private const string Method = "/ir.scheduling.v1.SchedulingService/SubmitReferral";
-    private string _name = "";
-    private SchedulingDatabase _database = null!;
+    private MigratedPostgresDatabase<SchedulingDatabase> _postgres = null!;
 
     public async Task InitializeAsync()
     {
-        _name = await TestPostgres.CreateDatabaseAsync("irsuite_idem");
-        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = TestPostgres.ConnectionString(_name), Schema = "scheduling" });
-        await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
+        _postgres = await MigratedPostgresDatabase<SchedulingDatabase>.CreateAsync("irsuite_idem", "scheduling", options => new SchedulingDatabase(options));
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabasesAsync(_name);
+        await _postgres.DisposeAsync();
     }
 
     [Fact]
     public async Task RunAsync_ConcurrentDuplicatesOnPostgres_OneAppliedOthersReplayFirstResponse()
     {
         const int copies = 6;
-        var commands = new IdempotentCommands(_database, TimeProvider.System);
+        var commands = new IdempotentCommands(_postgres.Database, TimeProvider.System);
         var outbox = new OutboxWriter(TimeProvider.System);
         var request = new SubmitReferralRequest { Levels = { "L1" }, RequestId = Guid.NewGuid().ToString() };
         var applications = 0;
@@ -57,7 +53,7 @@ public sealed class PostgresIdempotencyTests : IAsyncLifetime
 
         Assert.Equal(1, applications);
         Assert.Single(responses.Select(r => r.ReferralId).Distinct());
-        await using var check = await _database.OpenAsync();
+        await using var check = await _postgres.Database.OpenAsync();
         Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox_message"));
         Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM idempotent_request WHERE status = 0"));
     }
@@ -65,7 +61,7 @@ public sealed class PostgresIdempotencyTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_FailedCommandOnPostgres_ClaimRolledBackAndRetryApplies()
     {
-        var commands = new IdempotentCommands(_database, TimeProvider.System);
+        var commands = new IdempotentCommands(_postgres.Database, TimeProvider.System);
         var request = new SubmitReferralRequest { Levels = { "L1" }, RequestId = Guid.NewGuid().ToString() };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => commands.RunAsync<SubmitReferralRequest, Referral>(
@@ -73,13 +69,13 @@ public sealed class PostgresIdempotencyTests : IAsyncLifetime
         var response = await commands.RunAsync(Method, request, (_, _) => Task.FromResult(new Referral { ReferralId = "applied" }), CancellationToken.None);
 
         Assert.Equal("applied", response.ReferralId);
-        await using var check = await _database.OpenAsync();
+        await using var check = await _postgres.Database.OpenAsync();
         Assert.Equal(1, await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM idempotent_request"));
     }
 
     private async Task WaitForBlockedClaimsAsync(int expected)
     {
-        await using var monitor = new NpgsqlConnection(TestPostgres.ConnectionString(_name));
+        await using var monitor = new NpgsqlConnection(_postgres.ConnectionString);
         await monitor.OpenAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -15,20 +15,16 @@ namespace IrSuite.Security.Tests.Audit;
 /// </summary>
 public sealed class PostgresAuditChainTests : IAsyncLifetime
 {
-    private string _name = "";
-    private SchedulingDatabase _database = null!;
+    private MigratedPostgresDatabase<SchedulingDatabase> _postgres = null!;
 
     public async Task InitializeAsync()
     {
-        _name = await TestPostgres.CreateDatabaseAsync("irsuite_audit");
-        _database = new SchedulingDatabase(new DatabaseOptions { Provider = "postgres", ConnectionString = TestPostgres.ConnectionString(_name), Schema = "scheduling" });
-        await new Migrator(NullLogger<Migrator>.Instance).MigrateAsync(_database);
+        _postgres = await MigratedPostgresDatabase<SchedulingDatabase>.CreateAsync("irsuite_audit", "scheduling", options => new SchedulingDatabase(options));
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        await TestPostgres.DropDatabasesAsync(_name);
+        await _postgres.DisposeAsync();
     }
 
     [Fact]
@@ -39,7 +35,7 @@ public sealed class PostgresAuditChainTests : IAsyncLifetime
         {
             for (var i = 0; i < each; i++)
             {
-                await _database.InTransactionAsync(async (connection, transaction) =>
+                await _postgres.Database.InTransactionAsync(async (connection, transaction) =>
                 {
                     await AuditChain.AppendAsync(connection, transaction, "scheduling", [Record($"writer-{w}", i)]);
                     return 0;
@@ -47,13 +43,13 @@ public sealed class PostgresAuditChainTests : IAsyncLifetime
             }
         })));
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _database.InTransactionAsync<int>(async (connection, transaction) =>
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _postgres.Database.InTransactionAsync<int>(async (connection, transaction) =>
         {
             await AuditChain.AppendAsync(connection, transaction, "scheduling", [Record("rolled-back", 0)]);
             throw new InvalidOperationException("the audited write fails after its record was appended");
         }));
 
-        await using var check = await _database.OpenAsync();
+        await using var check = await _postgres.Database.OpenAsync();
         var result = await AuditChain.VerifyAsync(check, "scheduling", CancellationToken.None);
         Assert.True(result.Valid, result.Problem);
         Assert.Equal(writers * each, result.RecordsChecked);
@@ -68,9 +64,9 @@ public sealed class PostgresAuditChainTests : IAsyncLifetime
     {
         // Two replicas of the service (two databases objects, two pools, two audit logs) append reads concurrently:
         // their batches queue on the head row, and the chain holds every record once.
-        await using var replica = new SchedulingDatabase(_database.Options);
+        await using var replica = new SchedulingDatabase(_postgres.Database.Options);
         const int tasks = 8, each = 40;
-        await Task.WhenAll(new[] { _database, replica }.SelectMany((db, d) => Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
+        await Task.WhenAll(new[] { _postgres.Database, replica }.SelectMany((db, d) => Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
         {
             for (var i = 0; i < each; i++)
             {
@@ -78,7 +74,7 @@ public sealed class PostgresAuditChainTests : IAsyncLifetime
             }
         }))));
 
-        await using var check = await _database.OpenAsync();
+        await using var check = await _postgres.Database.OpenAsync();
         var result = await AuditChain.VerifyAsync(check, "scheduling", CancellationToken.None);
         Assert.True(result.Valid, result.Problem);
         Assert.Equal(2 * tasks * each, result.RecordsChecked);
