@@ -103,6 +103,26 @@ public sealed class BoardEventsTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Events_TokenExpiresWhileOpen_ExpiredEventThenTheFeedEnds()
+    {
+        var token = TestIdentity.TokenAt(_time.GetUtcNow(), TimeSpan.FromMinutes(10), "nurse-expiring", Roles.Nurse);
+        using var response = await OpenEventsAsync(token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("snapshot", (await ReadEventAsync(reader)).Name);
+
+        _time.Advance(TimeSpan.FromMinutes(11));
+        var names = new List<string>();
+        while (names.LastOrDefault() != "expired")
+        {
+            names.Add((await ReadEventAsync(reader)).Name);
+        }
+
+        Assert.All(names.SkipLast(1), n => Assert.Equal("heartbeat", n));
+        using var timeout = new CancellationTokenSource(BoardApi.Timeout);
+        Assert.Null(await reader.ReadLineAsync(timeout.Token));
+    }
+
     private async Task<HttpResponseMessage> OpenEventsAsync(string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/board/events");

@@ -169,6 +169,33 @@ public sealed class BoardStreamTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
     }
 
+    [Fact]
+    public async Task WatchBoard_TokenExpiresWhileWatching_StreamEndsUnauthenticatedAtTheExpiry()
+    {
+        var token = TestIdentity.TokenAt(_time.GetUtcNow(), TimeSpan.FromMinutes(10), "nurse-expiring", Roles.Nurse);
+        using var channel = _suite.AnonymousChannel();
+        using var call = channel.ServerStreamingCall(BoardApi.WatchBoard, new WatchBoardRequest(),
+            new IrSuite.Grpc.Client.CallOptions(new Metadata().Add("authorization", "Bearer " + token), DateTime.UtcNow + BoardApi.Timeout));
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal(BoardUpdate.ChangeOneofCase.Snapshot, call.ResponseStream.Current.ChangeCase);
+
+        // Heartbeats go on while the token is accepted (its expiry plus the clock skew the hosts allow).
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal(BoardUpdate.ChangeOneofCase.Heartbeat, call.ResponseStream.Current.ChangeCase);
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var ended = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await call.ResponseStream.MoveNext())
+            {
+                Assert.Equal(BoardUpdate.ChangeOneofCase.Heartbeat, call.ResponseStream.Current.ChangeCase);
+            }
+        });
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Contains("expired", ended.Status.Detail, StringComparison.Ordinal);
+    }
+
     private PathwayWalker Walker() => new(PathwayEndpoints.AllOn(_suite.Channel), _time)
     {
         AdvanceClock = by =>

@@ -405,6 +405,31 @@ public sealed class ModalityTests : IAsyncLifetime
         Assert.Contains("IRSUITE_TOKEN", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReportProcedureSteps_TokenExpiresMidStream_LaterReportRefusedUnauthenticatedAndNotApplied()
+    {
+        var referral = Guid.NewGuid();
+        await _app.ScheduleAsync(referral, ["L1"]);
+        var accession = (await Client.GetModalityWorklistAsync("IR-1", Day, OrRoom)).Items.Single().AccessionNumber;
+        var start = ProcedureRecordApp.Start.AddHours(1);
+        var token = TestIdentity.TokenAt(_app.Clock.GetUtcNow(), TimeSpan.FromMinutes(10), "or-room-1", Roles.OrSystem);
+
+        // The reports are sent one at a time, each after the previous ack: the clock passes the expiry in between.
+        IEnumerable<ReportProcedureStepsRequest> Reports()
+        {
+            yield return Report("x-1", accession, "step-x", ProcedureStepStatus.InProgress, start);
+            _app.Clock.Advance(TimeSpan.FromMinutes(11));
+            yield return Report("x-2", accession, "step-x", ProcedureStepStatus.Completed, start.AddMinutes(30), started: start, fluoroscopy: 200, dap: 20);
+        }
+
+        var (acks, status) = await Client.ReportStepsAsync(Reports(), new Metadata().Add("authorization", "Bearer " + token));
+
+        Assert.Equal(StepReportOutcome.Applied, Assert.Single(acks).Outcome);
+        Assert.Equal(StatusCode.Unauthenticated, status.StatusCode);
+        Assert.Contains("report 2", status.Detail, StringComparison.Ordinal);
+        Assert.Equal(ProcedureStepStatus.InProgress, Assert.Single((await Client.GetProcedureSummaryAsync(referral.ToString())).ModalitySteps).Status);
+    }
+
     private static ReportProcedureStepsRequest Report(
         string messageId, string accession, string stepId, ProcedureStepStatus status, DateTimeOffset at,
         DateTimeOffset? started = null, double fluoroscopy = 0, double dap = 0, double kar = 0, string reason = "") => new()

@@ -52,7 +52,8 @@ public sealed partial class ProcedureRecordGrpcService
     public async Task ReportProcedureSteps(
         IAsyncStreamReader<ReportProcedureStepsRequest> requests, IServerStreamWriter<ReportProcedureStepsResponse> responses, ServerCallContext context)
     {
-        var reporter = context.Caller().Subject;
+        var caller = context.Caller();
+        var reporter = caller.Subject;
         AuditScope.Current?.RecordEachTransaction();
         var cancellationToken = context.CancellationToken;
         long sequence = 0;
@@ -60,6 +61,13 @@ public sealed partial class ProcedureRecordGrpcService
         while (await requests.MoveNext(cancellationToken))
         {
             sequence++;
+            // A token is not re-presented on a stream: once the one it was opened with expires, no further report is taken.
+            if (caller.AcceptedUntil is { } until && time.GetUtcNow() >= until)
+            {
+                throw new RpcException(new Status(StatusCode.Unauthenticated,
+                    $"The bearer token has expired; report {sequence} and any after it were not taken: send them again on a new stream with a new token."));
+            }
+
             var request = requests.Current;
             var ack = await ApplyStepReportAsync(request, reporter, cancellationToken);
             ack.Sequence = sequence;

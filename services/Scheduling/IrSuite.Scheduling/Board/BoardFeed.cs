@@ -53,10 +53,12 @@ public sealed class BoardFeed(
     }
 
     /// <summary>
-    /// The live feed until <paramref name="cancellationToken"/> (the watcher left) or the host stops (the feed then just
-    /// ends): snapshot, changes, heartbeats.
+    /// The live feed until <paramref name="cancellationToken"/> (the watcher left), the host stops, or the clock passes
+    /// <paramref name="until"/> (the watcher's token is no longer accepted): the feed then just ends; <see cref="HasExpired"/>
+    /// tells the last case from the others. Snapshot, changes, heartbeats.
     /// </summary>
-    public async IAsyncEnumerable<BoardUpdate> WatchAsync(IReadOnlySet<BoardStage> stages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<BoardUpdate> WatchAsync(
+        IReadOnlySet<BoardStage> stages, DateTimeOffset? until, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var wake = new Wakeup(lifetime.ApplicationStopping);
         notifier.Changed += wake.Changed;
@@ -64,13 +66,22 @@ public sealed class BoardFeed(
         {
             // The heartbeat timer exists before the snapshot is sent, so a clock moved after the snapshot always fires it.
             using var heartbeat = time.CreateTimer(static state => ((Wakeup)state!).Heartbeat(), wake, HeartbeatInterval, HeartbeatInterval);
+            // A token is not re-presented on a stream: the feed ends when the one it was opened with expires.
+            using var expiry = until is { } limit
+                ? time.CreateTimer(static state => ((Wakeup)state!).Changed(), wake, Max(limit - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
+                : null;
+            if (HasExpired(until))
+            {
+                yield break;
+            }
+
             var board = await ReadAsync(stages, cancellationToken);
             var sent = board.Entries.ToDictionary(e => e.ReferralId, StringComparer.Ordinal);
             yield return new BoardUpdate { ServerTime = board.ServerTime, Snapshot = board };
             while (true)
             {
                 var (stopping, beat) = await wake.WaitAsync(cancellationToken);
-                if (stopping)
+                if (stopping || HasExpired(until))
                 {
                     yield break;
                 }
@@ -105,6 +116,11 @@ public sealed class BoardFeed(
             notifier.Changed -= wake.Changed;
         }
     }
+
+    /// <summary>True once the clock has passed <paramref name="until"/> (a watcher's token no longer accepted).</summary>
+    public bool HasExpired(DateTimeOffset? until) => until is { } limit && time.GetUtcNow() >= limit;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     internal static BoardEntry ToProto(BoardEntryState row, DateTimeOffset now, TimeSpan grace)
     {

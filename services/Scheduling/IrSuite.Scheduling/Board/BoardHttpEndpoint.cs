@@ -205,7 +205,7 @@ public sealed class BoardHttpEndpoint
         var opened = false;
         try
         {
-            await foreach (var update in feed.WatchAsync(new HashSet<BoardStage>(), http.RequestAborted))
+            await foreach (var update in feed.WatchAsync(new HashSet<BoardStage>(), caller.AcceptedUntil, http.RequestAborted))
             {
                 // Each patient is recorded the first time this watcher is shown it, before it is sent (decision 0013).
                 var subjects = Subjects(update).Where(recorded.Add).ToList();
@@ -221,6 +221,13 @@ public sealed class BoardHttpEndpoint
                 }
 
                 await response.WriteAsync($"event: {update.ChangeCase.ToString().ToLowerInvariant()}\ndata: {Json.Format(update)}\n\n", http.RequestAborted);
+                await response.Body.FlushAsync(http.RequestAborted);
+            }
+
+            if (feed.HasExpired(caller.AcceptedUntil))
+            {
+                // The page asks for a new token instead of reconnecting with the expired one.
+                await response.WriteAsync("event: expired\ndata: {}\n\n", http.RequestAborted);
                 await response.Body.FlushAsync(http.RequestAborted);
             }
         }

@@ -5,6 +5,7 @@ using IrSuite.Grpc.Server;
 using IrSuite.Scheduling.Board;
 using IrSuite.ServiceDefaults.Audit;
 using IrSuite.ServiceDefaults.Grpc;
+using IrSuite.ServiceDefaults.Security;
 
 namespace IrSuite.Scheduling.Grpc;
 
@@ -18,7 +19,8 @@ public sealed class DepartmentBoardGrpcService(BoardFeed feed)
     {
         var stages = ValidateStages(request.Stages);
         var audit = AuditScope.Current;
-        await foreach (var update in feed.WatchAsync(stages, context.CancellationToken))
+        var until = context.Caller().AcceptedUntil;
+        await foreach (var update in feed.WatchAsync(stages, until, context.CancellationToken))
         {
             if (audit is not null)
             {
@@ -28,7 +30,12 @@ public sealed class DepartmentBoardGrpcService(BoardFeed feed)
             await responseStream.WriteAsync(update, context.CancellationToken);
         }
 
-        // The feed ends by itself only when the host stops: tell the watcher to reconnect (to this or another replica).
+        if (feed.HasExpired(until))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The bearer token has expired; watch again with a new token."));
+        }
+
+        // Otherwise the feed ends by itself only when the host stops: tell the watcher to reconnect (to this or another replica).
         throw new RpcException(new Status(StatusCode.Unavailable, "The board's server is stopping; watch again."));
     }
 

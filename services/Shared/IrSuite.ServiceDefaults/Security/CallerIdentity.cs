@@ -13,6 +13,12 @@ public sealed record CallerIdentity(string Subject, IReadOnlySet<string> Roles, 
     /// <summary>The identity of calls that need none (health, reflection), and of work not started by a call.</summary>
     public static readonly CallerIdentity Anonymous = new("anonymous", new HashSet<string>(), "");
 
+    /// <summary>
+    /// The last instant the token that proved this identity is accepted (its <c>exp</c> plus the allowed clock skew); null
+    /// for identities no token proved. A long stream (the department board) ends when it passes.
+    /// </summary>
+    public DateTimeOffset? AcceptedUntil { get; init; }
+
     /// <summary>True when the caller holds <paramref name="role"/>.</summary>
     public bool IsInRole(string role) => Roles.Contains(role);
 

@@ -79,7 +79,7 @@ public sealed partial class TokenValidator
         var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value)
             .Where(r => Roles.All.Contains(r, StringComparer.Ordinal))
             .ToHashSet(StringComparer.Ordinal);
-        return (new CallerIdentity(subject, roles, jwt.Issuer), null);
+        return (new CallerIdentity(subject, roles, jwt.Issuer) { AcceptedUntil = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + _parameters.ClockSkew }, null);
     }
 
     private IEnumerable<SecurityKey> Resolve(SecurityToken token, string? kid)

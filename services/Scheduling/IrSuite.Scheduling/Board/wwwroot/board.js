@@ -132,7 +132,11 @@
     render();
   }
 
+  class TokenExpired extends Error {}
+
   function dispatch(block) {
+    // The server ends the feed with an "expired" event when the token it was opened with expires: ask for a new one.
+    if (block.split('\n').some((l) => l.trim() === 'event: expired')) throw new TokenExpired('token expired');
     const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
     if (data) handle(JSON.parse(data));
   }
@@ -173,6 +177,12 @@
       throw new Error('stream ended');
     } catch (error) {
       if (signal.aborted) return;
+      if (error instanceof TokenExpired) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        showSignin(true);
+        setStatus('error', 'Token expired: sign in again');
+        return;
+      }
       setStatus('reconnecting', 'Reconnecting…');
       setTimeout(connect, RETRY_MS);
     }
