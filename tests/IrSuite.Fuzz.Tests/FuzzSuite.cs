@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using DischargeV1 = IrSuite.Discharge.V1;
 
 namespace IrSuite.Fuzz.Tests;
 
@@ -66,26 +65,7 @@ public sealed class FuzzSuite : IAsyncLifetime
     /// </summary>
     public async Task<IReadOnlyList<string>> SeedPathwaysAsync()
     {
-        var discharge = DischargeV1.DischargeReflection.Descriptor.Services[0];
-        var status = IrSuite.Grpc.Method<DischargeV1.GetObservationStatusRequest, DischargeV1.ObservationStatus>.Create(discharge, "GetObservationStatus");
-        var walker = new PathwayWalker(PathwayEndpoints.AllOn(Channel), Time)
-        {
-            AdvanceClock = by =>
-            {
-                Time.Advance(by);
-                return Task.CompletedTask;
-            },
-            WaitForObservationMinimum = async referralId =>
-            {
-                Time.Advance(TimeSpan.FromHours(2));
-                var deadline = DateTime.UtcNow.AddSeconds(30);
-                while (!(await Channel.UnaryAsync(status, new DischargeV1.GetObservationStatusRequest { ReferralId = referralId })).MinimumElapsed)
-                {
-                    Assert.True(DateTime.UtcNow < deadline, "The observation minimum did not elapse.");
-                    await Task.Delay(20);
-                }
-            },
-        };
+        var walker = ManualClockWalker.Create(Channel, Time);
         var walked = await walker.WalkAsync(1, ["L1"]);
         var booked = await walker.ScheduleProcedureAsync(2, ["T12", "L2"]);
         var prepared = await walker.PrepareAsync(3, new PatientProfile { Levels = ["L4"] });

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Google.Rpc;
-using IrSuite.Discharge.V1;
 using IrSuite.Fhir.V1;
 using IrSuite.Grpc;
 using IrSuite.Grpc.Client;
@@ -28,9 +27,6 @@ public sealed class FhirExportTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static readonly Method<ExportCaseRequest, ExportCaseResponse> Export =
         Method<ExportCaseRequest, ExportCaseResponse>.Create(FhirReflection.Descriptor.Services[0], "ExportCase");
-
-    private static readonly Method<GetObservationStatusRequest, ObservationStatus> ObservationStatusMethod =
-        Method<GetObservationStatusRequest, ObservationStatus>.Create(DischargeReflection.Descriptor.Services[0], "GetObservationStatus");
 
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly CapturingLogs _logs = new();
@@ -332,24 +328,7 @@ public sealed class FhirExportTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private PathwayWalker Walker() => new(PathwayEndpoints.AllOn(_suite.Channel), _time)
-    {
-        AdvanceClock = by =>
-        {
-            _time.Advance(by);
-            return Task.CompletedTask;
-        },
-        WaitForObservationMinimum = async referralId =>
-        {
-            _time.Advance(TimeSpan.FromHours(2));
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!(await _suite.Channel.UnaryAsync(ObservationStatusMethod, new GetObservationStatusRequest { ReferralId = referralId })).MinimumElapsed)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The observation minimum did not elapse in time.");
-                await Task.Delay(20);
-            }
-        },
-    };
+    private PathwayWalker Walker() => ManualClockWalker.Create(_suite.Channel, _time);
 
     private static PatientProfile Profile(IReadOnlyList<string> levels) => new()
     {

@@ -9,7 +9,6 @@ using IrSuite.ServiceDefaults.Security;
 using IrSuite.SuiteHost.Demo;
 using IrSuite.TestSupport;
 using Microsoft.Data.Sqlite;
-using DischargeV1 = IrSuite.Discharge.V1;
 
 namespace IrSuite.Security.Tests.Audit;
 
@@ -52,20 +51,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
             HttpHandler = counter,
             CallMetadata = m => m.Add("authorization", "Bearer " + TestIdentity.Token()),
         });
-        var status = Method<DischargeV1.GetObservationStatusRequest, DischargeV1.ObservationStatus>.Create(DischargeV1.DischargeReflection.Descriptor.Services[0], "GetObservationStatus");
-        var walker = new PathwayWalker(PathwayEndpoints.AllOn(channel), _time)
-        {
-            AdvanceClock = by =>
-            {
-                _time.Advance(by);
-                return Task.CompletedTask;
-            },
-            WaitForObservationMinimum = async referralId =>
-            {
-                _time.Advance(TimeSpan.FromHours(2));
-                await Poll.UntilAsync(async () => (await channel.UnaryAsync(status, new DischargeV1.GetObservationStatusRequest { ReferralId = referralId })).MinimumElapsed);
-            },
-        };
+        var walker = ManualClockWalker.Create(channel, _time);
 
         var result = await walker.WalkAsync(1, ["L1"]);
 

@@ -12,7 +12,6 @@ using IrSuite.TestSupport;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using DischargeV1 = IrSuite.Discharge.V1;
 
 namespace IrSuite.Security.Tests.Privacy;
 
@@ -69,27 +68,7 @@ public sealed class PhiMarkerTests : IAsyncLifetime
     public async Task WholePathwayAndRefusedCalls_NoMarkerInLogsSpansBusOrErrors()
     {
         var channel = _suite.Channel;
-        var discharge = DischargeV1.DischargeReflection.Descriptor.Services[0];
-        var status = Method<DischargeV1.GetObservationStatusRequest, DischargeV1.ObservationStatus>.Create(discharge, "GetObservationStatus");
-        var walker = new PathwayWalker(PathwayEndpoints.AllOn(channel), _time)
-        {
-            AdvanceClock = by =>
-            {
-                _time.Advance(by);
-                return Task.CompletedTask;
-            },
-            WaitForObservationMinimum = async referralId =>
-            {
-                _time.Advance(TimeSpan.FromHours(2));
-                // Poll (with a deadline) until the durable timer, run on the injected clock, has fired.
-                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-                while (!(await channel.UnaryAsync(status, new DischargeV1.GetObservationStatusRequest { ReferralId = referralId })).MinimumElapsed)
-                {
-                    Assert.True(DateTime.UtcNow < deadline, "The observation minimum did not elapse in time.");
-                    await Task.Delay(20);
-                }
-            },
-        };
+        var walker = ManualClockWalker.Create(channel, _time);
 
         var result = await walker.WalkAsync(1, new PatientProfile
         {
