@@ -122,13 +122,6 @@ public static class OsProcess
         throw new InvalidOperationException($"No free port in {from}-{to}.");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static void Append(StringBuilder? output, string? line)
     {
         if (output is null || line is null)

@@ -39,7 +39,8 @@ public sealed class PrivatePostgres : IAsyncDisposable
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
         var pwfile = Path.Combine(dir, "pw");
         await File.WriteAllTextAsync(pwfile, password);
-        var server = new PrivatePostgres(dir, OsProcess.FreePort(), password);
+        // Below the ephemeral range: the server is killed and restarted on the same port (see SuiteUnderTest).
+        var server = new PrivatePostgres(dir, OsProcess.FreePort(25000, 32000), password);
         await Chown(dir);
         await server.AsPostgresAsync(Bin + "initdb", "-D", server.DataDir, "-U", "postgres", "-A", "scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync");
         File.Delete(pwfile);

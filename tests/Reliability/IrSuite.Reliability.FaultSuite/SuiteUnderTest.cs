@@ -34,7 +34,10 @@ public sealed class SuiteUnderTest : IAsyncDisposable
         ObservationMinimum = observationMinimum;
         foreach (var (service, _) in Services)
         {
-            _ports[service] = OsProcess.FreePort();
+            // A service keeps its port across the crashes and restarts of a scenario, so it must not come from the
+            // ephemeral range (32768-60999 on Linux): while the process is down, an outgoing connection of another
+            // process could take it as its local port and the restart would fail with "address already in use".
+            _ports[service] = OsProcess.FreePort(25000, 32000);
         }
 
         Processes = Services.ToDictionary(s => s.Service, s => new ServiceProcess(s.Service, s.Program, () => Environment(s.Service)));
