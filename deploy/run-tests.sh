@@ -14,4 +14,14 @@ source <(bash deploy/local-infra.sh env)
 dotnet build IrSuite.sln -c Release
 # One test project at a time (-m:1): the fault suite and the fuzz test load both cores, and timing-sensitive
 # end-to-end tests must not share them with it.
-dotnet test IrSuite.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" "$@"
+# Each project also writes a TRX file; the summary printed last names every failed test, so that the end of a long CI
+# log says what failed and where (the console output of 15 projects is thousands of lines).
+results="${IRSUITE_TEST_RESULTS:-TestResults/run-tests}"
+rm -rf "$results"
+set +e
+dotnet test IrSuite.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" \
+  --logger "trx;LogFilePrefix=irsuite" --results-directory "$results" "$@"
+status=$?
+set -e
+python3 deploy/test-summary.py "$results" || true
+exit "$status"

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Dapper;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Messaging;
+using IrSuite.TestSupport;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -133,5 +134,65 @@ public sealed class RabbitMqEndpointTests : IAsyncLifetime
         {
             Assert.Equal(1, await relay.DispatchOnceAsync(CancellationToken.None));
         }
+    }
+
+    [Fact]
+    public async Task Recycler_PublishesFailingWhileConnected_RestartsTheBusOnce_ThenItPublishesAndConsumes()
+    {
+        var busControl = _host.Services.GetRequiredService<IBusControl>();
+        var network = new ManualTimeProvider(new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero));
+        using var recycler = new BusRecycler(busControl, network, NullLogger<BusRecycler>.Instance)
+        {
+            IsConnected = () => busControl.CheckHealth().Status == BusHealthStatus.Healthy,
+        };
+        await Poll.UntilAsync(() => Task.FromResult(busControl.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(30), "bus healthy");
+
+        // Too few failures, then a success: nothing happens, and the count starts again.
+        Assert.False(await recycler.FailedAsync("test", CancellationToken.None));
+        network.Advance(TimeSpan.FromSeconds(40));
+        Assert.False(await recycler.FailedAsync("test", CancellationToken.None));
+        recycler.Succeeded();
+        Assert.False(await recycler.FailedAsync("test", CancellationToken.None));
+        network.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(await recycler.FailedAsync("test", CancellationToken.None));
+        Assert.False(await recycler.FailedAsync("test", CancellationToken.None)); // three failures, but over 10 s only
+        network.Advance(TimeSpan.FromSeconds(21));
+        Assert.True(await recycler.FailedAsync("test", CancellationToken.None)); // four failures over 31 s, bus connected
+        Assert.Equal(1, recycler.Recycles);
+
+        // Within the cooldown, failures do not rebuild it again.
+        for (var i = 0; i < 4; i++)
+        {
+            network.Advance(TimeSpan.FromSeconds(20));
+            Assert.False(await recycler.FailedAsync("test", CancellationToken.None));
+        }
+
+        Assert.Equal(1, recycler.Recycles);
+
+        // The restarted bus publishes and its endpoint consumes.
+        var bus = _host.Services.GetRequiredService<IBus>();
+        var after = Guid.NewGuid();
+        await bus.Publish(new Probe(after, Poison: false));
+        await Poll.UntilAsync(() => Task.FromResult(_attempts.ContainsKey(after)), TimeSpan.FromSeconds(30), "message published after the restart consumed");
+        await Poll.UntilAsync(() => Task.FromResult(busControl.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(30), "bus healthy after the restart");
+    }
+
+    [Fact]
+    public async Task Recycler_BusNotConnected_LeavesReconnectingToMassTransitUntilGiveUp()
+    {
+        var busControl = _host.Services.GetRequiredService<IBusControl>();
+        var network = new ManualTimeProvider(new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero));
+        using var recycler = new BusRecycler(busControl, network, NullLogger<BusRecycler>.Instance) { IsConnected = () => false };
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False(await recycler.FailedAsync("test", CancellationToken.None)); // up to 100 s: the broker is away
+            network.Advance(TimeSpan.FromSeconds(25));
+        }
+
+        network.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(await recycler.FailedAsync("test", CancellationToken.None)); // over two minutes: rebuilt anyway
+        var after = Guid.NewGuid();
+        await _host.Services.GetRequiredService<IBus>().Publish(new Probe(after, Poison: false));
+        await Poll.UntilAsync(() => Task.FromResult(_attempts.ContainsKey(after)), TimeSpan.FromSeconds(30), "message published after the restart consumed");
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using IrSuite.Reliability.FaultSuite;
 
-// faults [--patients N] [--concurrency C] [--scenarios T0,T1,...]   the fault table
+// faults [--patients N] [--concurrency C] [--scenarios T0,T1,...] [--repeat K]   the fault table (each scenario K times)
 // bench  [--patients N] [--concurrency 1,4,8]                         the T0 throughput baseline
 var command = args.FirstOrDefault() ?? "faults";
 string Option(string name, string fallback)
@@ -36,15 +36,24 @@ if (command == "bench")
 
 var wanted = Option("scenarios", string.Join(',', Scenarios.All.Select(s => s.Name))).Split(',');
 var concurrencyOption = int.Parse(Option("concurrency", "8"), System.Globalization.CultureInfo.InvariantCulture);
+var repeat = int.Parse(Option("repeat", "1"), System.Globalization.CultureInfo.InvariantCulture);
 var results = new List<ScenarioResult>();
-foreach (var scenario in Scenarios.All.Where(s => wanted.Contains(s.Name, StringComparer.OrdinalIgnoreCase)))
+for (var round = 1; round <= repeat; round++)
 {
-    Console.WriteLine($"== {scenario.Name}: {scenario.Description} ({patients} patients, concurrency {concurrencyOption})");
-    results.Add(await suite.RunAsync(scenario, patients, concurrencyOption, minimum, Path.Combine(Path.GetTempPath(), $"irsuite-ledger-{scenario.Name}.jsonl")));
+    foreach (var scenario in Scenarios.All.Where(s => wanted.Contains(s.Name, StringComparer.OrdinalIgnoreCase)))
+    {
+        Console.WriteLine($"== {scenario.Name} (round {round} of {repeat}): {scenario.Description} ({patients} patients, concurrency {concurrencyOption})");
+        results.Add(await suite.RunAsync(scenario, patients, concurrencyOption, minimum, Path.Combine(Path.GetTempPath(), $"irsuite-ledger-{scenario.Name}.jsonl")));
+    }
 }
 
 Console.WriteLine();
 Console.WriteLine(ResultTable.Render(results));
 var failed = results.Where(r => Scenarios.All.First(s => s.Name == r.Scenario).ExpectNoLoss && (r.Lost > 0 || r.AppliedDuplicates > 0)).Select(r => r.Scenario).ToList();
+if (repeat > 1)
+{
+    Console.WriteLine($"{results.Count - failed.Count} of {results.Count} runs without loss or duplicate");
+}
+
 Console.WriteLine(failed.Count == 0 ? "lost = 0 and applied duplicates = 0 where expected" : "FAILED: " + string.Join(", ", failed));
 return failed.Count == 0 ? 0 : 1;

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace IrSuite.ServiceDefaults.Messaging;
 
@@ -80,6 +81,13 @@ public static class BusSetup
                 });
             }
         });
+        if (options.IsRabbitMq)
+        {
+            // Network time (TimeProvider.System), not the injected clinical clock: see BusRecycler.
+            services.AddSingleton(sp => BusRecycler.Create(
+                sp.GetRequiredService<IBusControl>(), TimeProvider.System, sp.GetRequiredService<ILogger<BusRecycler>>()));
+        }
+
         services.Configure<MassTransitHostOptions>(o =>
         {
             // Publishing before the topology exists would drop events: start the bus before serving.

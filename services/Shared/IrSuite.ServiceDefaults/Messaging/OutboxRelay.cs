@@ -38,16 +38,19 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
     private readonly IBus _bus;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxRelay<TDatabase>> _logger;
+    private readonly BusRecycler? _recycler;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _disposed = new();
     private int _disposedFlag;
 
-    public OutboxRelay(TDatabase database, IBus bus, TimeProvider time, ILogger<OutboxRelay<TDatabase>> logger)
+    /// <param name="recycler">On RabbitMQ, rebuilds a bus whose publishing is stuck after a broker crash (decision 0019).</param>
+    public OutboxRelay(TDatabase database, IBus bus, TimeProvider time, ILogger<OutboxRelay<TDatabase>> logger, BusRecycler? recycler = null)
     {
         _database = database;
         _bus = bus;
         _time = time;
         _logger = logger;
+        _recycler = recycler;
         _database.AfterCommit += Wake;
     }
 
@@ -90,7 +93,8 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         }
 
         var claim = _database.Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
-        return await _database.InTransactionAsync(async (connection, transaction) =>
+        var brokerFailed = false;
+        var published = await _database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var rows = (await connection.QueryAsync<OutboxRow>(
@@ -137,6 +141,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                     }
 
                     LogPublishFailed(_database.ServiceName, row.MessageType, ex);
+                    brokerFailed = true;
                     break; // the broker failed: the rest of the batch would fail the same way
                 }
 
@@ -148,6 +153,19 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
 
             return sent;
         }, cancellationToken);
+
+        // Outside the transaction: a rebuild of the bus takes seconds, and must not hold the rows (or SQLite's writer).
+        if (published > 0)
+        {
+            _recycler?.Succeeded();
+        }
+
+        if (brokerFailed && _recycler is not null)
+        {
+            await _recycler.FailedAsync(_database.ServiceName, cancellationToken);
+        }
+
+        return published;
     }
 
     private async Task<bool> AnyDueAsync(CancellationToken cancellationToken)
