@@ -157,8 +157,38 @@ public sealed partial class ComposeTests
             Assert.Equal(name.Replace('-', '_'), env[$"Databases__{name}__Schema"].Text());
             Assert.StartsWith("Host=postgres;", env[$"Databases__{name}__ConnectionString"].Text(), StringComparison.Ordinal);
             Assert.Equal(name, env["OTEL_SERVICE_NAME"].Text());
-            Assert.EndsWith(":8080", Assert.Single(Services[name]!["ports"].Texts()), StringComparison.Ordinal);
+            // gRPC, and on scheduling the board's page (BoardPort_IsPublishedOnLoopback_ForSchedulingAlone).
+            var ports = Services[name]!["ports"].Texts().ToList();
+            Assert.Equal(name == Architecture.BoardHost ? 2 : 1, ports.Count);
+            Assert.Single(ports, p => p.EndsWith(":8080", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void BoardPort_IsPublishedOnLoopback_ForSchedulingAlone()
+    {
+        var boardPort = ":" + Architecture.BoardPort;
+        foreach (var (name, service) in Services)
+        {
+            var published = service!["ports"].Texts().Where(p => p.EndsWith(boardPort, StringComparison.Ordinal)).ToList();
+            var address = service["environment"]?["Board__HttpAddress"].Text();
+            if (name == Architecture.BoardHost)
+            {
+                // Set explicitly, not left to the gRPC port + 200 rule; served over the gRPC certificate (the host refuses
+                // plain HTTP beyond loopback). Published on this machine's loopback only, where the embedded suite has it.
+                Assert.Equal("0.0.0.0" + boardPort, address);
+                Assert.Equal(["127.0.0.1:5300" + boardPort], published);
+            }
+            else
+            {
+                // No other container serves the page; scheduling-migrate keeps the host's default, beside its loopback gRPC address.
+                Assert.Empty(published);
+                Assert.Null(address);
+            }
+        }
+
+        Assert.DoesNotContain(EnvFile("irsuite.env").Keys, k => k.StartsWith("Board__", StringComparison.Ordinal));
+        Assert.StartsWith("127.0.0.1:", Services[Architecture.BoardHost + "-migrate"]!["environment"]!["Grpc__Address"].Text(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace IrSuite.Deployment.Tests;
 
 /// <summary>
 /// deploy/docker/Dockerfile, read instruction by instruction (no Docker engine here to build it): pinned base images,
-/// a non-root numeric user, the conventional ports, one target per service that starts its host.
+/// a non-root numeric user, the conventional ports (and the board's on scheduling only), one target per service that
+/// starts its host.
 /// </summary>
 public sealed partial class DockerfileTests
 {
@@ -43,7 +44,8 @@ public sealed partial class DockerfileTests
 
             var exposed = chain.SelectMany(s => s.Instructions).Where(i => i.Keyword == "EXPOSE")
                 .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet(StringComparer.Ordinal);
-            Assert.Equal(["8080", "8081"], exposed.Order());
+            string[] expected = service == Architecture.BoardHost ? ["8080", "8081", Architecture.BoardPort] : ["8080", "8081"];
+            Assert.Equal(expected, exposed.Order());
 
             var entrypoint = Assert.Single(target.Instructions, i => i.Keyword == "ENTRYPOINT").Arguments;
             var dll = $"IrSuite.{program}.Host.dll";
@@ -65,6 +67,25 @@ public sealed partial class DockerfileTests
         var env = string.Join(' ', runtime.Instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
         Assert.Contains("Grpc__Address=0.0.0.0:8080", env, StringComparison.Ordinal);
         Assert.Contains("Health__HttpAddress=0.0.0.0:8081", env, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BoardPort_IsExposedByTheSchedulingTargetAlone_WhereTheHostsDefaultPutsIt()
+    {
+        // EXPOSE in the shared runtime stage would document the port on every service's image: only scheduling's own.
+        var exposing = Stages.Where(s => s.Instructions.Any(i => i.Keyword == "EXPOSE"
+            && i.Arguments.Split(' ').Contains(Architecture.BoardPort, StringComparer.Ordinal))).Select(s => s.Name);
+        Assert.Equal([Architecture.BoardHost], exposing);
+
+        // The image leaves Board:HttpAddress to the host's default (the gRPC port + 200), so the exposed port is where
+        // it listens unless compose or Kubernetes say otherwise; they set it explicitly (ComposeTests, KustomizeOverlayTests).
+        var env = string.Join(' ', Chain(Stages.Single(s => s.Name == Architecture.BoardHost))
+            .SelectMany(s => s.Instructions).Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
+        Assert.DoesNotContain("Board__", env, StringComparison.Ordinal);
+        var grpc = GrpcAddressPort().Match(env);
+        Assert.True(grpc.Success, $"no Grpc__Address in the scheduling image's ENV: {env}");
+        var grpcPort = int.Parse(grpc.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Architecture.BoardPort, (grpcPort + 200).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -145,4 +166,7 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"^mcr\.microsoft\.com/dotnet/(sdk|aspnet):10\.\d+\.\d+$")]
     private static partial Regex PinnedDotNetImage();
+
+    [GeneratedRegex(@"\bGrpc__Address=[0-9.]+:(\d+)\b")]
+    private static partial Regex GrpcAddressPort();
 }

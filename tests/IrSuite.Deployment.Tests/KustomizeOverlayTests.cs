@@ -191,17 +191,31 @@ public sealed partial class KustomizeOverlayTests
         {
             var container = Assert.Single(Manifests.Containers(m.ServiceDeployment(name)));
             var ports = container["ports"].Objects().ToDictionary(p => p["name"].Text()!, p => p["containerPort"].Text());
-            Assert.Equal(new Dictionary<string, string?> { ["grpc"] = "8080", ["health"] = "8081" }, ports);
+            var expected = new Dictionary<string, string?> { ["grpc"] = "8080", ["health"] = "8081" };
+            if (name == Architecture.BoardHost)
+            {
+                expected["board"] = Architecture.BoardPort;
+            }
 
-            // The host listens where the probes and the Service point (Grpc:Address, Health:HttpAddress).
+            Assert.Equal(expected, ports);
+
+            // The host listens where the probes and the Service point (Grpc:Address, Health:HttpAddress, and on scheduling
+            // Board:HttpAddress, set explicitly rather than left to the gRPC port + 200 rule).
             var env = m.Environment(container);
             Assert.Equal("0.0.0.0:8080", env["Grpc__Address"]);
             Assert.Equal("0.0.0.0:8081", env["Health__HttpAddress"]);
+            Assert.Equal(name == Architecture.BoardHost ? "0.0.0.0:" + Architecture.BoardPort : null, env.GetValueOrDefault("Board__HttpAddress"));
 
             var service = m.Get("Service", name);
             var servicePorts = service["spec"]!["ports"].Objects().ToDictionary(p => p["name"].Text()!, p => (p["port"].Text(), p["targetPort"].Text()));
             Assert.Equal(("8080", "grpc"), servicePorts["grpc"]);
             Assert.Equal(("8081", "health"), servicePorts["health"]);
+            Assert.Equal(expected.Keys.Order(), servicePorts.Keys.Order());
+            if (name == Architecture.BoardHost)
+            {
+                Assert.Equal((Architecture.BoardPort, "board"), servicePorts["board"]);
+                Assert.Equal("https", Assert.Single(service["spec"]!["ports"].Objects(), p => p["name"].Text() == "board")["appProtocol"].Text());
+            }
         }
     }
 
@@ -259,14 +273,65 @@ public sealed partial class KustomizeOverlayTests
             var callers = names.Where(other => Architecture.PeersOf(other).Contains(name));
             Assert.Equal(callers.Order(), ingressFromServices.Order());
 
-            // Ingress only ever to the gRPC port; egress only to named ports (no open "to anywhere" rule).
-            Assert.All(policy["ingress"].Objects(), rule => Assert.Equal(["8080"], rule["ports"].Objects().Select(p => p["port"].Text()!)));
+            // Ingress only ever to the gRPC port (or, on scheduling, in a rule of its own to the board's port);
+            // egress only to named ports (no open "to anywhere" rule).
+            Assert.All(policy["ingress"].Objects(), rule => Assert.Contains(
+                string.Join(',', rule["ports"].Objects().Select(p => p["port"].Text()!)),
+                name == Architecture.BoardHost ? new[] { "8080", Architecture.BoardPort } : new[] { "8080" }));
             Assert.All(policy["egress"].Objects(), rule =>
             {
                 Assert.NotEmpty(rule["to"].Objects());
                 Assert.NotEmpty(rule["ports"].Objects());
             });
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void NetworkPolicies_AdmitTheBoardPort_OnlyToScheduling_AndOnlyFromTheLabelledClientPods(string overlay)
+    {
+        var m = Manifests.Render(overlay);
+        var policies = m.OfKind("NetworkPolicy").ToList();
+        var names = Architecture.Names.ToHashSet(StringComparer.Ordinal);
+
+        // Every ingress rule, of any policy selecting the service's pods, that admits the board's port: naming it, or
+        // naming no port at all (every port).
+        List<JsonObject> BoardRules(string service) => policies
+            .Where(p => Manifests.Selects(p["spec"]!["podSelector"], Manifests.PodLabels(m.ServiceDeployment(service))))
+            .SelectMany(p => p["spec"]!["ingress"].Objects())
+            .Where(rule => !rule["ports"].Objects().Any() || rule["ports"].Objects().Any(p => p["port"].Text() == Architecture.BoardPort))
+            .ToList();
+
+        foreach (var name in names.Where(n => n != Architecture.BoardHost))
+        {
+            Assert.Empty(BoardRules(name));
+        }
+
+        var rule = Assert.Single(BoardRules(Architecture.BoardHost));
+        var port = Assert.Single(rule["ports"].Objects());
+        Assert.Equal(Architecture.BoardPort, port["port"].Text());
+        Assert.Equal("TCP", port["protocol"].Text());
+
+        // Not open to all sources: a rule without `from`, an ipBlock, an empty podSelector (every pod of the namespace) or
+        // a namespaceSelector without a podSelector would admit far more than the staff's way in.
+        var from = rule["from"].Objects().ToList();
+        Assert.NotEmpty(from);
+        var nothing = new Dictionary<string, string>(StringComparer.Ordinal);
+        Assert.All(from, peer =>
+        {
+            Assert.Null(peer["ipBlock"]);
+            Assert.True(peer["podSelector"] is JsonObject && !Manifests.Selects(peer["podSelector"], nothing), $"board ingress from every pod: {Manifests.ToJson(peer)}");
+            Assert.True(peer["namespaceSelector"] is null || !Manifests.Selects(peer["namespaceSelector"], nothing), $"board ingress from every namespace: {Manifests.ToJson(peer)}");
+        });
+
+        // Staff reach it the way they reach gRPC: exactly the peers the gRPC rules admit other than IrSuite's services.
+        var grpcClients = policies.Single(p => Manifests.Name(p) == Architecture.BoardHost)["spec"]!["ingress"].Objects()
+            .Where(r => r["ports"].Objects().Any(p => p["port"].Text() == "8080"))
+            .SelectMany(r => r["from"].Objects())
+            .Where(peer => !names.Contains(peer["podSelector"]?["matchLabels"]?["app.kubernetes.io/name"].Text() ?? ""))
+            .Select(Manifests.ToJson);
+        Assert.Equal(grpcClients.Order(StringComparer.Ordinal), from.Select(Manifests.ToJson).Order(StringComparer.Ordinal));
+        Assert.All(from, peer => Assert.Equal("true", peer["podSelector"]!["matchLabels"]?["irsuite.io/grpc-client"].Text()));
     }
 
     [Theory]
@@ -417,6 +482,9 @@ public sealed partial class KustomizeOverlayTests
         {
             var env = m.Environment(Assert.Single(Manifests.Containers(m.Get("Job", name + "-migrate"))));
             Assert.StartsWith("127.0.0.1:", env["Grpc__Address"], StringComparison.Ordinal);
+            // Scheduling's Job shares scheduling-config, which puts the board on 0.0.0.0: it is brought back to loopback too
+            // (unset, the board follows Grpc__Address).
+            Assert.StartsWith("127.0.0.1:", env.GetValueOrDefault("Board__HttpAddress") ?? env["Grpc__Address"], StringComparison.Ordinal);
         }
     }
 

@@ -17,6 +17,14 @@ internal static class Architecture
 
     public static IEnumerable<string> Names => Services.Select(s => s.Name);
 
+    /// <summary>
+    /// The only service serving the department board's web page (decision 0015), on its own HTTPS listener
+    /// <c>Board:HttpAddress</c>: in containers 0.0.0.0:<see cref="BoardPort"/> (the gRPC port 8080 + 200).
+    /// </summary>
+    public const string BoardHost = "scheduling";
+
+    public const string BoardPort = "8280";
+
     public static string HostFolder(string service) =>
         $"services/{Program(service)}/IrSuite.{Program(service)}.Host";
 
