@@ -124,25 +124,39 @@ public sealed class FaultSuite : IAsyncDisposable
                 }
             });
 
-            // A hooked service dies at its crash point: the harness restarts it, as an orchestrator would.
-            var restarts = 0;
+            // A service that ends on its own (a crash hook at its crash point, or a service that stops itself to be
+            // restarted: decision 0019) is started again without its hook settings, as an orchestrator would.
+            var restarts = new List<(string Service, int? ExitCode)>();
             long? faultEndMs = null;
-            var watcher = scenario.Hook is { } hooked ? Task.Run(async () =>
+            var supervisor = Task.Run(async () =>
             {
-                var process = suite.Processes[hooked.Service];
-                try
+                while (!stop.IsCancellationRequested)
                 {
-                    await process.WaitForExitAsync(stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                    foreach (var process in suite.Processes.Values.Where(p => p.ExitedOnItsOwn))
+                    {
+                        var code = process.ExitCode;
+                        await process.StartAsync();
+                        lock (restarts)
+                        {
+                            restarts.Add((process.Service, code));
+                        }
 
-                await process.StartAsync();
-                restarts++;
-                faultEndMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            }) : Task.CompletedTask;
+                        if (scenario.Hook is { } hooked && hooked.Service == process.Service)
+                        {
+                            faultEndMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        }
+                    }
+
+                    try
+                    {
+                        await Task.Delay(200, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+            });
 
             var deadline = TimeSpan.FromSeconds(Math.Max(180, patients * 4));
             var load = new LoadDriver(suite) { EventTimeout = scenario.EventTimeout }.RunAsync(patients, concurrency, deadline, onCompleted: n => Volatile.Write(ref completed, n));
@@ -153,14 +167,21 @@ public sealed class FaultSuite : IAsyncDisposable
             }) : Task.CompletedTask;
             await fault;
             var outcomes = await load;
+            // The supervisor keeps restarting through the drain: a service may give up while its backlog drains.
+            var drained = await checker.DrainAsync(TimeSpan.FromSeconds(90));
             stop.CancelAsync().Wait();
-            await watcher;
-            if (scenario.Hook is not null)
+            await supervisor;
+            if (scenario.Hook is { } hook)
             {
-                context.Notes.Add(restarts == 1 ? "crash hook fired; service restarted" : "crash hook did not fire");
+                var hookRestarts = restarts.Count(r => r.Service == hook.Service);
+                context.Notes.Add(hookRestarts == 1 ? "crash hook fired; service restarted" : hookRestarts == 0 ? "crash hook did not fire" : $"crash hook fired; service restarted {hookRestarts} times");
             }
 
-            var drained = await checker.DrainAsync(TimeSpan.FromSeconds(90));
+            foreach (var (service, code) in restarts.Where(r => scenario.Hook is not { } h || r.Service != h.Service))
+            {
+                context.Notes.Add($"{service} exited on its own (exit code {code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}) and was restarted");
+            }
+
             await sampler;
             var diagnostics = "";
             if (!drained)

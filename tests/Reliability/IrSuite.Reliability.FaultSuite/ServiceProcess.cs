@@ -9,12 +9,19 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
     private readonly StringBuilder _output = new();
     private Process? _process;
     private bool _disposed;
+    private volatile bool _exitExpected;
 
     public string Service => service;
 
     public int Pid => _process?.Id ?? 0;
 
     public bool HasExited => _process is null || _process.HasExited;
+
+    /// <summary>Started once, and ended without the harness stopping or killing it (a crash hook, or a service giving up).</summary>
+    public bool ExitedOnItsOwn => _process is { HasExited: true } && !_exitExpected;
+
+    /// <summary>The last process's exit code (null while it runs or before the first start).</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
     public string Output => OsProcess.Text(_output);
 
@@ -42,6 +49,7 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
         }
 
         _process?.Dispose();
+        _exitExpected = false;
         lock (_output)
         {
             _output.Clear();
@@ -57,6 +65,7 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
 
     public async Task KillAsync()
     {
+        _exitExpected = true;
         if (_process is not null && !_disposed && !_process.HasExited)
         {
             await OsProcess.SignalAsync(_process.Id, "KILL");
@@ -67,6 +76,7 @@ public sealed class ServiceProcess(string service, string program, Func<IReadOnl
     /// <summary>Graceful stop (SIGTERM), bounded; kill -9 if it does not finish.</summary>
     public async Task StopAsync()
     {
+        _exitExpected = true;
         if (_process is { HasExited: false })
         {
             await OsProcess.SignalAsync(_process.Id, "TERM");

@@ -168,7 +168,7 @@ public static class IrSuiteHosting
         }
 
         await app.RunAsync();
-        return 0;
+        return Environment.ExitCode; // non-zero when the service stopped itself to be restarted (BusRecycler)
     }
 
     private sealed class DatabaseHealthCheck(ServiceDatabase database) : IHealthCheck

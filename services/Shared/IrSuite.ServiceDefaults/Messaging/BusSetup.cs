@@ -85,7 +85,8 @@ public static class BusSetup
         {
             // Network time (TimeProvider.System), not the injected clinical clock: see BusRecycler.
             services.AddSingleton(sp => BusRecycler.Create(
-                sp.GetRequiredService<IBusControl>(), TimeProvider.System, sp.GetRequiredService<ILogger<BusRecycler>>()));
+                sp.GetRequiredService<IBusControl>(), TimeProvider.System, sp.GetRequiredService<ILogger<BusRecycler>>(),
+                sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()));
         }
 
         services.Configure<MassTransitHostOptions>(o =>

@@ -93,7 +93,8 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         }
 
         var claim = _database.Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
-        var brokerFailed = false;
+        string? brokerFailedType = null;
+        var publishedTypes = new HashSet<string>(StringComparer.Ordinal);
         var published = await _database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -141,12 +142,13 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                     }
 
                     LogPublishFailed(_database.ServiceName, row.MessageType, ex);
-                    brokerFailed = true;
+                    brokerFailedType = row.MessageType;
                     break; // the broker failed: the rest of the batch would fail the same way
                 }
 
                 Faults.FaultInjection.Hit(Faults.FaultInjection.RelayAfterPublish);
                 await connection.ExecuteAsync("UPDATE outbox_message SET dispatched_at_ms = @now WHERE seq = @seq", new { now, seq = row.Seq }, transaction);
+                publishedTypes.Add(row.MessageType);
                 sent++;
                 MessagingMetrics.Published.Add(1, Tag("service", _database.ServiceName), Tag("message.type", ShortName(row.MessageType)));
             }
@@ -155,14 +157,17 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         }, cancellationToken);
 
         // Outside the transaction: a rebuild of the bus takes seconds, and must not hold the rows (or SQLite's writer).
-        if (published > 0)
+        if (_recycler is not null)
         {
-            _recycler?.Succeeded();
-        }
+            foreach (var type in publishedTypes)
+            {
+                _recycler.Succeeded(type);
+            }
 
-        if (brokerFailed && _recycler is not null)
-        {
-            await _recycler.FailedAsync(_database.ServiceName, cancellationToken);
+            if (brokerFailedType is not null)
+            {
+                await _recycler.FailedAsync(_database.ServiceName, brokerFailedType, cancellationToken);
+            }
         }
 
         return published;
