@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Dapper;
 using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Messaging;
-using IrSuite.TestSupport;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,104 +133,5 @@ public sealed class RabbitMqEndpointTests : IAsyncLifetime
         {
             Assert.Equal(1, await relay.DispatchOnceAsync(CancellationToken.None));
         }
-    }
-
-    [Fact]
-    public async Task Recycler_OneTypeFailingWhileConnected_RestartsTheBus_ThenItPublishesAndConsumes()
-    {
-        const string stuck = "Contracts.Stuck", other = "Contracts.Other";
-        var busControl = _host.Services.GetRequiredService<IBusControl>();
-        var network = new ManualTimeProvider(new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero));
-        using var recycler = new BusRecycler(busControl, network, NullLogger<BusRecycler>.Instance)
-        {
-            IsConnected = () => busControl.CheckHealth().Status == BusHealthStatus.Healthy,
-        };
-        await Poll.UntilAsync(() => Task.FromResult(busControl.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(30), "bus healthy");
-
-        // Too few failures, then a success of that type: nothing happens, and its count starts again.
-        Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-        network.Advance(TimeSpan.FromSeconds(40));
-        Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-        recycler.Succeeded(stuck);
-        Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-        network.Advance(TimeSpan.FromSeconds(10));
-        Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-        recycler.Succeeded(other); // another type getting through does not clear this one
-        Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None)); // three failures, but over 10 s only
-        network.Advance(TimeSpan.FromSeconds(21));
-        Assert.True(await recycler.FailedAsync("test", stuck, CancellationToken.None)); // four failures over 31 s, bus connected
-        Assert.Equal(1, recycler.Recycles);
-
-        // The restarted bus publishes and its endpoint consumes.
-        var after = Guid.NewGuid();
-        await _host.Services.GetRequiredService<IBus>().Publish(new Probe(after, Poison: false));
-        await Poll.UntilAsync(() => Task.FromResult(_attempts.ContainsKey(after)), TimeSpan.FromSeconds(30), "message published after the restart consumed");
-        await Poll.UntilAsync(() => Task.FromResult(busControl.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(30), "bus healthy after the restart");
-    }
-
-    [Fact]
-    public async Task Recycler_StuckAgainSoonAfterARestart_GivesUpOnceForTheSupervisor()
-    {
-        const string stuck = "Contracts.Stuck";
-        var busControl = _host.Services.GetRequiredService<IBusControl>();
-        var network = new ManualTimeProvider(new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero));
-        var gaveUp = 0;
-        using var recycler = new BusRecycler(busControl, network, NullLogger<BusRecycler>.Instance)
-        {
-            IsConnected = () => true,
-            GiveUp = () => Interlocked.Increment(ref gaveUp),
-        };
-
-        // Failures spread wider than ForgetAfter are blips: they never add up to a stuck type.
-        for (var i = 0; i < 4; i++)
-        {
-            Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-            network.Advance(TimeSpan.FromMinutes(3));
-        }
-
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-            network.Advance(TimeSpan.FromSeconds(10));
-        }
-
-        Assert.True(await recycler.FailedAsync("test", stuck, CancellationToken.None)); // first time: the bus is restarted
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-            network.Advance(TimeSpan.FromSeconds(10));
-        }
-
-        Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None)); // stuck again within the cooldown
-        Assert.Equal(1, gaveUp);
-        network.Advance(TimeSpan.FromMinutes(5));
-        for (var i = 0; i < 4; i++)
-        {
-            Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None));
-            network.Advance(TimeSpan.FromSeconds(16));
-        }
-
-        Assert.Equal(1, gaveUp); // once: the service is on its way out
-        Assert.Equal(1, recycler.Recycles);
-    }
-
-    [Fact]
-    public async Task Recycler_BusNotConnected_LeavesReconnectingToMassTransitUntilGiveUp()
-    {
-        const string stuck = "Contracts.Stuck";
-        var busControl = _host.Services.GetRequiredService<IBusControl>();
-        var network = new ManualTimeProvider(new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero));
-        using var recycler = new BusRecycler(busControl, network, NullLogger<BusRecycler>.Instance) { IsConnected = () => false };
-        for (var i = 0; i < 5; i++)
-        {
-            Assert.False(await recycler.FailedAsync("test", stuck, CancellationToken.None)); // up to 100 s: the broker is away
-            network.Advance(TimeSpan.FromSeconds(25));
-        }
-
-        network.Advance(TimeSpan.FromSeconds(20));
-        Assert.True(await recycler.FailedAsync("test", stuck, CancellationToken.None)); // over two minutes: restarted anyway
-        var after = Guid.NewGuid();
-        await _host.Services.GetRequiredService<IBus>().Publish(new Probe(after, Poison: false));
-        await Poll.UntilAsync(() => Task.FromResult(_attempts.ContainsKey(after)), TimeSpan.FromSeconds(30), "message published after the restart consumed");
     }
 }

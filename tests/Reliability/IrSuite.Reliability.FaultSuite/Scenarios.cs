@@ -20,6 +20,7 @@ public static class Scenarios
 
     public static Scenario T2 { get; } = new("T2", "broker kill -9, restarted after 3 s")
     {
+        SettleBeforeLoad = TimeSpan.FromSeconds(10),
         Fault = async c =>
         {
             await c.WaitForLoadAsync(LoadBound);

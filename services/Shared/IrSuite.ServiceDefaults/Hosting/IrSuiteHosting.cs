@@ -168,7 +168,7 @@ public static class IrSuiteHosting
         }
 
         await app.RunAsync();
-        return Environment.ExitCode; // non-zero when the service stopped itself to be restarted (BusRecycler)
+        return 0;
     }
 
     private sealed class DatabaseHealthCheck(ServiceDatabase database) : IHealthCheck

@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 
 namespace IrSuite.ServiceDefaults.Messaging;
 
@@ -81,14 +80,6 @@ public static class BusSetup
                 });
             }
         });
-        if (options.IsRabbitMq)
-        {
-            // Network time (TimeProvider.System), not the injected clinical clock: see BusRecycler.
-            services.AddSingleton(sp => BusRecycler.Create(
-                sp.GetRequiredService<IBusControl>(), TimeProvider.System, sp.GetRequiredService<ILogger<BusRecycler>>(),
-                sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()));
-        }
-
         services.Configure<MassTransitHostOptions>(o =>
         {
             // Publishing before the topology exists would drop events: start the bus before serving.

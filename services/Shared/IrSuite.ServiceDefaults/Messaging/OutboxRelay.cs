@@ -38,19 +38,16 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
     private readonly IBus _bus;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxRelay<TDatabase>> _logger;
-    private readonly BusRecycler? _recycler;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _disposed = new();
     private int _disposedFlag;
 
-    /// <param name="recycler">On RabbitMQ, rebuilds a bus whose publishing is stuck after a broker crash (decision 0019).</param>
-    public OutboxRelay(TDatabase database, IBus bus, TimeProvider time, ILogger<OutboxRelay<TDatabase>> logger, BusRecycler? recycler = null)
+    public OutboxRelay(TDatabase database, IBus bus, TimeProvider time, ILogger<OutboxRelay<TDatabase>> logger)
     {
         _database = database;
         _bus = bus;
         _time = time;
         _logger = logger;
-        _recycler = recycler;
         _database.AfterCommit += Wake;
     }
 
@@ -93,9 +90,7 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
         }
 
         var claim = _database.Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
-        string? brokerFailedType = null;
-        var publishedTypes = new HashSet<string>(StringComparer.Ordinal);
-        var published = await _database.InTransactionAsync(async (connection, transaction) =>
+        return await _database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var rows = (await connection.QueryAsync<OutboxRow>(
@@ -142,35 +137,17 @@ public sealed partial class OutboxRelay<TDatabase> : BackgroundService, IOutboxR
                     }
 
                     LogPublishFailed(_database.ServiceName, row.MessageType, ex);
-                    brokerFailedType = row.MessageType;
                     break; // the broker failed: the rest of the batch would fail the same way
                 }
 
                 Faults.FaultInjection.Hit(Faults.FaultInjection.RelayAfterPublish);
                 await connection.ExecuteAsync("UPDATE outbox_message SET dispatched_at_ms = @now WHERE seq = @seq", new { now, seq = row.Seq }, transaction);
-                publishedTypes.Add(row.MessageType);
                 sent++;
                 MessagingMetrics.Published.Add(1, Tag("service", _database.ServiceName), Tag("message.type", ShortName(row.MessageType)));
             }
 
             return sent;
         }, cancellationToken);
-
-        // Outside the transaction: a rebuild of the bus takes seconds, and must not hold the rows (or SQLite's writer).
-        if (_recycler is not null)
-        {
-            foreach (var type in publishedTypes)
-            {
-                _recycler.Succeeded(type);
-            }
-
-            if (brokerFailedType is not null)
-            {
-                await _recycler.FailedAsync(_database.ServiceName, brokerFailedType, cancellationToken);
-            }
-        }
-
-        return published;
     }
 
     private async Task<bool> AnyDueAsync(CancellationToken cancellationToken)

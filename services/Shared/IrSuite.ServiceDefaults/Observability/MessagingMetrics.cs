@@ -23,9 +23,6 @@ public static class MessagingMetrics
     public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>(
         "irsuite.outbox.publish_failures", description: "Outbox publishes that failed (the row stays pending and backs off), by service, message type and reason.");
 
-    public static readonly Counter<long> BusRecycles = Meter.CreateCounter<long>(
-        "irsuite.bus.recycles", description: "Times a service stopped and started its bus because publishing was stuck while the broker was reachable (decision 0019), by service.");
-
     public static readonly Counter<long> Applied = Meter.CreateCounter<long>(
         "irsuite.consumer.applied", description: "Messages a consumer applied (first delivery of the message id), by consumer.");
 
