@@ -14,6 +14,12 @@ public static class ExitCodes
     public const int Auth = 6;
     public const int Unavailable = 7;
 
+    /// <summary>ALREADY_EXISTS: it was created before (look it up rather than create it again).</summary>
+    public const int AlreadyExists = 8;
+
+    /// <summary>RESOURCE_EXHAUSTED or ABORTED, still so after irctl's own resends: the same command may succeed later.</summary>
+    public const int TryLater = 9;
+
     public static int For(StatusCode code) => code switch
     {
         StatusCode.OK => Ok,
@@ -22,6 +28,8 @@ public static class ExitCodes
         StatusCode.NotFound => NotFound,
         StatusCode.Unauthenticated or StatusCode.PermissionDenied => Auth,
         StatusCode.Unavailable or StatusCode.DeadlineExceeded => Unavailable,
+        StatusCode.AlreadyExists => AlreadyExists,
+        StatusCode.ResourceExhausted or StatusCode.Aborted => TryLater,
         _ => Other,
     };
 

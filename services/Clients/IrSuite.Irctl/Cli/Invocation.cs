@@ -55,8 +55,10 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
 
     /// <summary>
     /// Calls a unary method with the <c>--timeout</c> deadline. A change (a request with <c>request_id</c>) gets the
-    /// <c>--request-id</c> or a fresh UUID, and is sent again with that same id when the answer is UNAVAILABLE: the
-    /// service applies it once (decision 0007). Reads are retried by the channel itself.
+    /// <c>--request-id</c> or a fresh UUID, and is sent again with that same id when the answer is UNAVAILABLE, or
+    /// ABORTED (that id is still being applied): the service applies it once (decision 0007). Any call answered
+    /// RESOURCE_EXHAUSTED with a <c>RetryInfo</c> (the per-caller rate limit) is sent again after the delay the server
+    /// asked for, up to <see cref="MaxRetryInfoDelay"/>. Reads are otherwise retried by the channel itself.
     /// </summary>
     public async Task<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request)
         where TRequest : class, IMessage<TRequest>
@@ -68,7 +70,7 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
             requestId.Accessor.SetValue(request, parse.GetValue(globals.RequestId) is { Length: > 0 } given ? given : Guid.NewGuid().ToString());
         }
 
-        var attempts = requestId is null ? 1 : MutatingAttempts;
+        var isChange = requestId is not null;
         var timeout = TimeSpan.FromSeconds(parse.GetValue(globals.Timeout) is > 0 and var seconds ? seconds : 10);
         async Task<TResponse> Run()
         {
@@ -80,9 +82,9 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
                 {
                     return await Channel.UnaryAsync(method, request, options);
                 }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex is not CircuitOpenException && attempt < attempts)
+                catch (RpcException ex) when (attempt < MutatingAttempts && RetryDelay(ex, isChange, attempt) is { } delay)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 << (attempt - 1)), cancellation);
+                    await Task.Delay(delay, cancellation);
                 }
             }
         }
@@ -93,6 +95,23 @@ public sealed class Invocation(ParseResult parse, IrctlEnvironment environment, 
         }
 
         return await Run();
+    }
+
+    /// <summary>The longest wait a server's <c>RetryInfo</c> may ask of irctl before it gives up (exit 9 instead).</summary>
+    public static readonly TimeSpan MaxRetryInfoDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait before sending the call again, or null when it must not be sent again.</summary>
+    internal static TimeSpan? RetryDelay(RpcException exception, bool isChange, int attempt)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200 << (attempt - 1));
+        return exception.StatusCode switch
+        {
+            StatusCode.Unavailable when isChange && exception is not CircuitOpenException => backoff,
+            StatusCode.Aborted when isChange => backoff,
+            StatusCode.ResourceExhausted when exception.Details?.Details.Select(d => d.TryUnpack<Google.Rpc.RetryInfo>(out var info) ? info : null).FirstOrDefault(i => i is not null) is { } retry
+                && retry.RetryDelay.ToTimeSpan() is var asked && asked <= MaxRetryInfoDelay => asked > TimeSpan.Zero ? asked : backoff,
+            _ => null,
+        };
     }
 
     /// <summary>Prints a response: protobuf JSON with <c>--output json</c>, else <paramref name="table"/> or a tree of its fields.</summary>

@@ -81,6 +81,9 @@ public static class ErrorReport
         StatusCode.PermissionDenied => "Your token's roles do not allow this call: `irctl config show` lists them; docs/security/role-matrix.md says which role each call needs.",
         StatusCode.Unavailable => "Is the suite running at --address (start it with `dotnet run --project services/IrSuite.SuiteHost`)? Over https://, also check --ca-file and --client-cert.",
         StatusCode.DeadlineExceeded => "The call did not finish within --timeout seconds.",
+        StatusCode.AlreadyExists => "It exists already: look it up instead of creating it again.",
+        StatusCode.ResourceExhausted => "The suite limits how many calls one caller makes at once and per second: wait a moment and run the command again.",
+        StatusCode.Aborted => "The same change (same request id) is still being applied: run the command again with the same --request-id to get its result.",
         _ => null,
     };
 
