@@ -4,11 +4,13 @@ using IrSuite.ProcedureRecord.Data;
 using IrSuite.ProcedureRecord.Grpc;
 using IrSuite.ProcedureRecord.Messaging;
 using IrSuite.ServiceDefaults.Audit;
+using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace IrSuite.ProcedureRecord;
 
@@ -36,6 +38,8 @@ public static class ProcedureRecordModule
         grpc.Services.AddAuditTrail<ProcedureRecordDatabase>(ProcedureReflection.Descriptor.Services[0].FullName);
         grpc.Services.TryAddSingleton<ProcedureRecordRepository>();
         grpc.Services.AddOptions<ModalityWorklistOptions>().Bind(configuration.GetSection(ModalityWorklistOptions.Section));
+        grpc.Services.AddRetentionRule<ProcedureRecordDatabase>(new RetentionRule(
+            "procedure_step_message", "received_at_ms", sp => sp.GetRequiredService<IOptions<ModalityWorklistOptions>>().Value.StepMessageRetention));
         return grpc.AddService<ProcedureRecordGrpcService>(ProcedureReflection.Descriptor.Services[0]);
     }
 

@@ -5,9 +5,12 @@ using IrSuite.Contracts;
 using IrSuite.Contracts.Scheduling;
 using IrSuite.Grpc;
 using IrSuite.Procedure.V1;
+using IrSuite.ProcedureRecord.Data;
 using IrSuite.ProcedureRecord.Tests.Infrastructure;
+using IrSuite.ServiceDefaults.Data;
 using IrSuite.ServiceDefaults.Security;
 using IrSuite.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IrSuite.ProcedureRecord.Tests.Component;
 
@@ -153,6 +156,27 @@ public sealed class ModalityTests : IAsyncLifetime
             ["m-1:Stale", "m-2:Applied", "m-3:Duplicate"],
             await connection.QueryAsync<string>("SELECT message_id || ':' || outcome FROM procedure_step_message ORDER BY message_id"));
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM procedure_step"));
+    }
+
+    [Fact]
+    public async Task StepMessages_PastTheirRetention_SweptWhileTheStepStays()
+    {
+        var referral = Guid.NewGuid();
+        await _app.ScheduleAsync(referral, ["L1"]);
+        var accession = (await Client.GetModalityWorklistAsync("IR-1", Day, OrRoom)).Items.Single().AccessionNumber;
+        var start = ProcedureRecordApp.Start.AddHours(1);
+        var (acks, _) = await Client.ReportStepsAsync([Report("r-1", accession, "step-r", ProcedureStepStatus.Completed, start.AddMinutes(30), started: start, fluoroscopy: 100, dap: 10, kar: 50)], OrRoom);
+        Assert.Equal(StepReportOutcome.Applied, Assert.Single(acks).Outcome);
+        var sweeper = _app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<RetentionSweeper<ProcedureRecordDatabase>>().Single();
+
+        _app.Clock.Advance(TimeSpan.FromDays(89));
+        Assert.Equal(0, (await sweeper.SweepOnceAsync(CancellationToken.None))["procedure_step_message"]);
+        _app.Clock.Advance(TimeSpan.FromDays(2)); // 91 days: past ModalityWorklist:StepMessageRetention (90 days)
+        Assert.Equal(1, (await sweeper.SweepOnceAsync(CancellationToken.None))["procedure_step_message"]);
+
+        await using var connection = await _app.Database.OpenAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM procedure_step_message"));
+        Assert.Equal(ProcedureStepStatus.Completed, Assert.Single((await Client.GetProcedureSummaryAsync(referral.ToString())).ModalitySteps).Status);
     }
 
     [Fact]

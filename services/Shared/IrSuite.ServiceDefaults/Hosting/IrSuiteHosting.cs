@@ -132,6 +132,8 @@ public static class IrSuiteHosting
         services.AddSingleton<OutboxRelay<TDatabase>>();
         services.AddSingleton<IOutboxRelay>(sp => sp.GetRequiredService<OutboxRelay<TDatabase>>());
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<TDatabase>>());
+        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
+        services.AddHostedService<RetentionSweeper<TDatabase>>();
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{service}", sp => new DatabaseHealthCheck(sp.GetRequiredService<TDatabase>()), HealthStatus.Unhealthy, ["ready"]));
         return services;

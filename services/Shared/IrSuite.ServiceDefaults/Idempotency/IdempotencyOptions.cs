@@ -7,8 +7,7 @@ public sealed class IdempotencyOptions
 
     /// <summary>
     /// How long a request id is remembered. After this a reused id counts as new: the row is replaced when the
-    /// id comes again. There is no background sweep yet; expired rows stay until their id is reused or an operator
-    /// deletes <c>created_at_ms</c> older than the retention.
+    /// id comes again, and the retention sweep deletes expired rows (decision 0020).
     /// </summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 }

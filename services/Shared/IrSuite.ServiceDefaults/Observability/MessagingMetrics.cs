@@ -23,6 +23,9 @@ public static class MessagingMetrics
     public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>(
         "irsuite.outbox.publish_failures", description: "Outbox publishes that failed (the row stays pending and backs off), by service, message type and reason.");
 
+    public static readonly Counter<long> RetentionDeleted = Meter.CreateCounter<long>(
+        "irsuite.retention.deleted", description: "Bookkeeping rows deleted past their retention (published outbox, inbox, fired timers, expired request ids, service tables), by service and table.");
+
     public static readonly Counter<long> Applied = Meter.CreateCounter<long>(
         "irsuite.consumer.applied", description: "Messages a consumer applied (first delivery of the message id), by consumer.");
 
