@@ -36,7 +36,18 @@ public static class TestPostgres
         foreach (var name in names)
         {
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // FORCE refuses to end a session of a role the tests' user may not signal (e.g. an autovacuum worker
+                // that just entered the database); a plain DROP cancels autovacuum itself and waits a few seconds for
+                // other sessions to leave.
+                await using var plain = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name}", admin);
+                await plain.ExecuteNonQueryAsync();
+            }
         }
     }
 }
