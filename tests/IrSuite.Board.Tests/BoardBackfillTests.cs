@@ -79,8 +79,8 @@ public sealed class BoardBackfillTests : IAsyncLifetime
         var day = new DateTimeOffset(_time.GetUtcNow().UtcDateTime.Date.AddDays(3), TimeSpan.Zero);
 
         // One change at a time per referral on the board: every event is awaited before the next change to the same
-        // referral (the projection applies two concurrent changes to one row without a lock, which on PostgreSQL can
-        // lose one of them: not what this test is about).
+        // referral, so the expected rows do not depend on the order concurrent events commit in (concurrent changes of
+        // one referral are serialised by a row lock on PostgreSQL: BoardRepositoryPostgresTests).
 
         // Before the IR consult; declined; accepted under local anaesthesia, and under sedation not yet cleared, cleared
         // FIT, or cleared NOT_FIT on another sedation than the one expected at the consult.

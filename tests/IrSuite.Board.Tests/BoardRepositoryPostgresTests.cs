@@ -66,4 +66,47 @@ public sealed class BoardRepositoryPostgresTests : IAsyncLifetime
         Assert.Equal(now.AddMinutes(5).ToUnixTimeMilliseconds(), stored.UpdatedMs);
         Assert.Equal("[\"L2\"]", stored.Levels);
     }
+
+    [Fact]
+    public async Task ApplyAsync_ConcurrentChangesOfOneReferral_NoneLost()
+    {
+        const int writers = 12;
+        var now = new DateTimeOffset(2031, 5, 6, 9, 0, 0, TimeSpan.Zero);
+        var referralId = Guid.NewGuid();
+        await _postgres.Database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var patient = await SchedulingRepository.GetOrCreatePatientAsync(connection, transaction, new PatientIdentity
+            {
+                FamilyName = "Board", GivenName = "Concurrent", BirthDate = "1950-03-04", MedicalRecordNumber = "MRN-PG-BOARD-2",
+            });
+            await SchedulingRepository.InsertReferralAsync(connection, transaction, new ReferralRow
+            {
+                ReferralId = referralId.ToString(),
+                PatientId = patient.ToString(),
+                Status = (int)ReferralStatus.Submitted,
+                Levels = SchedulingRepository.ToJson(["L3"]),
+                SubmittedAt = now,
+                Version = 1,
+            });
+            return 0;
+        });
+
+        // Each writer counts one observation round in its own transaction, all at once (as consumers of several
+        // events of one referral do); a barrier holds them until every one has read its view of the entry.
+        using var barrier = new Barrier(writers);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(i => Task.Run(() => _postgres.Database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await BoardRepository.ApplyAsync(connection, transaction, referralId, now.AddMinutes(i), entry =>
+            {
+                barrier.SignalAndWait(TimeSpan.FromMilliseconds(200)); // bounded: with the lock, later writers arrive one by one
+                return entry with { CheckCount = entry.CheckCount + 1 };
+            });
+            return 0;
+        }))));
+
+        await using var read = await _postgres.Database.OpenAsync();
+        var stored = Assert.Single(await BoardRepository.ListAsync(read, new DateTimeOffset(now.Date, TimeSpan.Zero), CancellationToken.None));
+        Assert.Equal(writers, stored.CheckCount);
+        Assert.Equal(writers, stored.Version);
+    }
 }

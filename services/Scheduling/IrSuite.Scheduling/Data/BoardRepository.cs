@@ -46,11 +46,18 @@ public static class BoardRepository
     /// <summary>
     /// Applies <paramref name="change"/> to the referral's entry (created from the referral when it has none yet) and
     /// stores it when it changed. Nothing happens for a referral scheduling does not know. Returns the stored entry.
+    /// On PostgreSQL the referral's row is locked first (read-modify-write under READ COMMITTED): two events of one
+    /// referral consumed at once are applied one after the other, never one over the other. SQLite has one writer.
     /// </summary>
     public static async Task<BoardEntryState?> ApplyAsync(
         DbConnection connection, DbTransaction transaction, Guid referralId, DateTimeOffset now, Func<BoardEntryState, BoardEntryState> change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await connection.ExecuteAsync("SELECT 1 FROM referral WHERE referral_id = @id FOR UPDATE", new { id = referralId.ToString() }, transaction);
+        }
+
         var current = await FindAsync(connection, transaction, referralId);
         var isNew = current is null;
         current ??= await FromReferralAsync(connection, transaction, referralId);
