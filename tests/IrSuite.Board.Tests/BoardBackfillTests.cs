@@ -41,8 +41,6 @@ public sealed class BoardBackfillTests : IAsyncLifetime
     private static readonly Method<PlanSedationRequest, AnesthesiaPlan> PlanSedation = Method<PlanSedationRequest, AnesthesiaPlan>.Create(AnesthesiaApi, "PlanSedation");
     private static readonly Method<SignClearanceRequest, AnesthesiaPlan> SignClearance = Method<SignClearanceRequest, AnesthesiaPlan>.Create(AnesthesiaApi, "SignClearance");
     private static readonly Method<RecordPreAnestheticVisitRequest, AnesthesiaPlan> RecordVisit = Method<RecordPreAnestheticVisitRequest, AnesthesiaPlan>.Create(AnesthesiaApi, "RecordPreAnestheticVisit");
-    private static readonly Method<SignInRequest, ProcedureCase> SignIn = Method<SignInRequest, ProcedureCase>.Create(ProcedureApi, "SignIn");
-    private static readonly Method<TimeOutRequest, ProcedureCase> TimeOut = Method<TimeOutRequest, ProcedureCase>.Create(ProcedureApi, "TimeOut");
     private static readonly Method<DiscontinueCaseRequest, ProcedureCase> Discontinue = Method<DiscontinueCaseRequest, ProcedureCase>.Create(ProcedureApi, "DiscontinueCase");
 
     private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -120,9 +118,9 @@ public sealed class BoardBackfillTests : IAsyncLifetime
         // in observation, one in the room, one discontinued after the time-out, the pre-anaesthetic visit of the booked one.
         var discharged = (await walker.WalkAsync(0, new PatientProfile { Levels = ["L2"] })).Referral;
         await walker.PerformProcedureAsync(performedCase, day.AddHours(8));
-        await StartProcedureAsync(inRoomCase);
+        await walker.StartProcedureAsync(inRoomCase);
         await BoardApi.EntryAsync(channel, inRoom.ReferralId, e => e.Stage == BoardStage.InRoom);
-        await StartProcedureAsync(discontinuedCase);
+        await walker.StartProcedureAsync(discontinuedCase);
         await BoardApi.EntryAsync(channel, discontinued.ReferralId, e => e.Stage == BoardStage.InRoom);
         await channel.UnaryAsync(Discontinue, new DiscontinueCaseRequest { ReferralId = discontinued.ReferralId, Reason = "EQUIPMENT_FAILURE" });
         await BoardApi.EntryAsync(channel, discontinued.ReferralId, e => e.Procedure?.Outcome == "DISCONTINUED");
@@ -349,38 +347,6 @@ public sealed class BoardBackfillTests : IAsyncLifetime
             Room = room,
             Admission = CommonV1.AdmissionType.Ambulatory,
         });
-
-    /// <summary>WHO sign-in and time-out (ProcedureStarted): the patient is in the room.</summary>
-    private async Task StartProcedureAsync(PreparedCase prepared)
-    {
-        var channel = _suite!.Channel;
-        var now = _time.GetUtcNow();
-        await channel.UnaryAsync(SignIn, new SignInRequest
-        {
-            ReferralId = prepared.Referral.ReferralId,
-            IdentityAndConsentConfirmed = true,
-            AllergiesReviewed = true,
-            AnesthesiaCheckDone = true,
-            SiteMarkedOrNotApplicable = true,
-            PulseOximeterOn = true,
-            AirwayRiskAssessed = true,
-            BloodLossRiskAssessed = true,
-            LastClearLiquidsAt = Timestamp.FromDateTimeOffset(now.AddHours(-3)),
-            LastLightMealAt = Timestamp.FromDateTimeOffset(now.AddHours(-12)),
-        });
-        await channel.UnaryAsync(TimeOut, new TimeOutRequest
-        {
-            ReferralId = prepared.Referral.ReferralId,
-            ConfirmedLevels = { prepared.Profile.Levels },
-            TeamIntroduced = true,
-            PatientSiteProcedureConfirmed = true,
-            CriticalEventsReviewed = true,
-            ImagingDisplayed = true,
-            AntibioticDrug = "cefazolin 1 g IV",
-            AntibioticGivenAt = Timestamp.FromDateTimeOffset(now.AddMinutes(-20)),
-            EquipmentId = "CARM-2",
-        });
-    }
 
     /// <summary>Polls a read until the state another service's event brings is there (NOT_FOUND: not yet), within a bound.</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done)

@@ -231,6 +231,40 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
         return appointment;
     }
 
+    /// <summary>The WHO sign-in and time-out (the patient is in the room, ProcedureStarted): every item confirmed.</summary>
+    public async Task StartProcedureAsync(PreparedCase prepared)
+    {
+        var id = prepared.Referral.ReferralId;
+        var profile = prepared.Profile;
+        var now = time.GetUtcNow();
+        await Call<SignInRequest, ProcedureCase>(endpoints.Procedure, ProcedureApi, "SignIn", new SignInRequest
+        {
+            ReferralId = id,
+            IdentityAndConsentConfirmed = true,
+            AllergiesReviewed = true,
+            AnesthesiaCheckDone = true,
+            SiteMarkedOrNotApplicable = true,
+            PulseOximeterOn = true,
+            AirwayRiskAssessed = true,
+            BloodLossRiskAssessed = true,
+            LastClearLiquidsAt = Timestamp.FromDateTimeOffset(now.AddHours(-3)),
+            LastLightMealAt = Timestamp.FromDateTimeOffset(now.AddHours(-12)),
+        });
+        var betaLactamAllergic = profile.Allergies.Any(DefaultAntibiotics.IsBetaLactam);
+        await Call<TimeOutRequest, ProcedureCase>(endpoints.Procedure, ProcedureApi, "TimeOut", new TimeOutRequest
+        {
+            ReferralId = id,
+            ConfirmedLevels = { profile.Levels },
+            TeamIntroduced = true,
+            PatientSiteProcedureConfirmed = true,
+            CriticalEventsReviewed = true,
+            ImagingDisplayed = true,
+            AntibioticDrug = betaLactamAllergic ? "clindamycin 600 mg IV" : "cefazolin 1 g IV",
+            AntibioticGivenAt = Timestamp.FromDateTimeOffset(time.GetUtcNow().AddMinutes(-20)),
+            EquipmentId = "CARM-2",
+        });
+    }
+
     /// <summary>
     /// The procedure day: pre-anaesthetic visit (sedation), WHO sign-in, time-out with the antibiotic, cement per level,
     /// dose, sign-out and completion. On a manual clock, first moves to an hour before the slot.
@@ -261,33 +295,7 @@ public sealed class PathwayWalker(PathwayEndpoints endpoints, TimeProvider time)
                 c => c.PreAnestheticVisitAt is not null);
         }
 
-        var now = time.GetUtcNow();
-        await Call<SignInRequest, ProcedureCase>(endpoints.Procedure, ProcedureApi, "SignIn", new SignInRequest
-        {
-            ReferralId = id,
-            IdentityAndConsentConfirmed = true,
-            AllergiesReviewed = true,
-            AnesthesiaCheckDone = true,
-            SiteMarkedOrNotApplicable = true,
-            PulseOximeterOn = true,
-            AirwayRiskAssessed = true,
-            BloodLossRiskAssessed = true,
-            LastClearLiquidsAt = Timestamp.FromDateTimeOffset(now.AddHours(-3)),
-            LastLightMealAt = Timestamp.FromDateTimeOffset(now.AddHours(-12)),
-        });
-        var betaLactamAllergic = profile.Allergies.Any(DefaultAntibiotics.IsBetaLactam);
-        await Call<TimeOutRequest, ProcedureCase>(endpoints.Procedure, ProcedureApi, "TimeOut", new TimeOutRequest
-        {
-            ReferralId = id,
-            ConfirmedLevels = { profile.Levels },
-            TeamIntroduced = true,
-            PatientSiteProcedureConfirmed = true,
-            CriticalEventsReviewed = true,
-            ImagingDisplayed = true,
-            AntibioticDrug = betaLactamAllergic ? "clindamycin 600 mg IV" : "cefazolin 1 g IV",
-            AntibioticGivenAt = Timestamp.FromDateTimeOffset(time.GetUtcNow().AddMinutes(-20)),
-            EquipmentId = "CARM-2",
-        });
+        await StartProcedureAsync(prepared);
         foreach (var level in profile.Levels)
         {
             var leaks = level == profile.SymptomaticVenousLeakLevel;
